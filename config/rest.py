@@ -1,0 +1,68 @@
+"""The conventions every API endpoint shares (API.md): pagination, errors, 409."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class Conflict(exceptions.APIException):
+    """409: the state forbids it, or the version is stale."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "conflict"
+    default_code = "conflict"
+
+
+def _flatten(detail):
+    """DRF's nested error detail as ``{"field": ["message", ...]}``; nested fields keep their dicts."""
+    if not isinstance(detail, dict):
+        return {}
+    flat = {}
+    for key, value in detail.items():
+        if isinstance(value, dict):
+            flat[key] = _flatten(value)
+        else:
+            flat[key] = [str(item) for item in (value if isinstance(value, list) else [value])]
+    return flat
+
+
+def exception_handler(exc, context):
+    """Every error body is ``{"detail": "...", "errors": {"field": [...]}}``."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        if isinstance(data, dict):
+            errors = _flatten(data)
+            non_field = errors.pop("non_field_errors", None)
+            detail = non_field[0] if non_field else _("The request has invalid fields.")
+        else:
+            errors = {}
+            detail = " ".join(str(item) for item in data) if isinstance(data, list) else str(data)
+        body = {"detail": detail, "errors": errors}
+    else:
+        detail = data.get("detail", "") if isinstance(data, dict) else data
+        body = {"detail": str(detail), "errors": {}}
+        if isinstance(data, dict):
+            body.update({key: value for key, value in data.items() if key != "detail"})
+    response.data = body
+    return response
+
+
+def error_response(detail, *, status_code, errors=None, **extra):
+    return Response({"detail": str(detail), "errors": errors or {}, **extra}, status=status_code)

@@ -1,0 +1,51 @@
+"""The one module that names the live groups and sends to them.
+
+Services call the ``send_*``/``broadcast_*`` functions; each defers the send to
+``transaction.on_commit`` so nobody hears of what was rolled back, and a failing channel layer
+never fails the write that caused it.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def user_group(user_id):
+    return f"user.{user_id}"
+
+
+def review_group(review_id):
+    return f"review.{review_id}"
+
+
+def _send_now(group, message):
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:  # a broken layer pauses live updates; it must never fail the write
+        logger.warning("live update to %s not sent", group, exc_info=True)
+
+
+def send_after_commit(group, message):
+    transaction.on_commit(lambda: _send_now(group, message))
+
+
+def notify_user(notification):
+    """Tell a user's open sockets that a notification exists (its text is theirs to see)."""
+    send_after_commit(
+        user_group(notification.user_id),
+        {
+            "type": "notification.created",
+            "id": notification.id,
+            "kind": notification.kind,
+            "text": notification.text,
+            "url": notification.url,
+            "at": notification.created_at.isoformat(),
+        },
+    )

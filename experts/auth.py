@@ -1,0 +1,57 @@
+"""Bearer tokens (API.md) for HTTP (DRF) and for the WebSocket handshake (Channels)."""
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from .selectors import api_token_for
+
+
+def bearer_from_header(value):
+    """The token in an ``Authorization: Bearer <token>`` value, else ``None``."""
+    if not value:
+        return None
+    scheme, _sep, raw = value.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return None
+    return raw.strip()
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header.lower().startswith("bearer"):
+            return None
+        raw = bearer_from_header(header)
+        token = api_token_for(raw)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("The token is invalid, expired or revoked."))
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class BearerTokenMiddleware:
+    """Channels middleware: a valid bearer token in the handshake signs the user in.
+
+    It sits inside the session middleware stack, so a session cookie works as well; a bearer
+    header, when present, takes precedence.
+    """
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        headers = dict(scope.get("headers", []))
+        raw = bearer_from_header(headers.get(b"authorization", b"").decode("latin-1"))
+        if raw:
+            token = await database_sync_to_async(api_token_for)(raw)
+            if token is not None:
+                scope = dict(scope, user=token.user, api_token=token)
+        return await self.inner(scope, receive, send)
+
+
+def TokenOrSessionAuthMiddlewareStack(inner):
+    return AuthMiddlewareStack(BearerTokenMiddleware(inner))

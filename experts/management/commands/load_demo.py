@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from experts import demo as experts_demo
+from experts.demo_accounts import demo_password
+from reviews import demo as reviews_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data drawn from the source document. Idempotent: a second run adds nothing twice."
+
+    def handle(self, *args, **options):
+        password = demo_password()
+        with transaction.atomic():
+            experts_demo.load(password)
+            reviews_demo.load(password)
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))

@@ -1,0 +1,228 @@
+"""The roster: domains, organisations, experts, their conflicts and unavailable periods.
+
+Also the few per-user records every role shares: API tokens and display preferences.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Domain(models.Model):
+    """A field of the industry taxonomy (the national classification's categories and below)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def display_name(self, language=None):
+        from django.utils.translation import get_language
+
+        language = language or get_language() or ""
+        return self.name_en if language.startswith("en") and self.name_en else self.name
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government body")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        UNIVERSITY = "university", _("University")
+        INSTITUTE = "institute", _("Research institute")
+        ASSOCIATION = "association", _("Association")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class Expert(models.Model):
+    class Category(models.TextChoices):
+        ENTREPRENEUR = "entrepreneur", _("Entrepreneur")
+        SPECIALIST = "specialist", _("Specialist")
+        SCHOLAR = "scholar", _("Scholar")
+
+    class TitleLevel(models.TextChoices):
+        SENIOR = "senior", _("Senior")
+        DEPUTY_SENIOR = "deputy_senior", _("Deputy senior")
+        INTERMEDIATE = "intermediate", _("Intermediate")
+        NONE = "none", _("None")
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", _("Candidate")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        EXPIRED = "expired", _("Expired")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    # Fields an expert may choose to show on the public site (name always shows).
+    PUBLIC_FIELD_CHOICES = ("title", "position", "employer", "domains", "biography", "photo")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="expert",
+    )
+    key = models.CharField(
+        _("roster key"),
+        max_length=40,
+        unique=True,
+        help_text=_("A stable identifier used to match rows when a workbook is imported again."),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=200, blank=True, editable=False)
+    name_initials = models.CharField(_("pinyin initials"), max_length=20, blank=True, editable=False, db_index=True)
+    stroke_key = models.CharField(_("stroke order key"), max_length=400, blank=True, editable=False, db_index=True)
+    manual_order = models.PositiveIntegerField(_("manual order"), default=0)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    title = models.CharField(_("professional title"), max_length=100, blank=True)
+    title_level = models.CharField(_("title level"), max_length=20, choices=TitleLevel.choices, default=TitleLevel.NONE)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    employer = models.ForeignKey(
+        Organization,
+        verbose_name=_("employer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="experts",
+    )
+    domains = models.ManyToManyField(Domain, verbose_name=_("domains"), related_name="experts", blank=True)
+    primary_domain = models.ForeignKey(
+        Domain, verbose_name=_("primary domain"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    specialties = models.CharField(
+        _("specialty tags"), max_length=500, blank=True, help_text=_("Separate tags with commas.")
+    )
+    biography = models.TextField(_("biography"), blank=True, max_length=2000)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    term_start = models.DateField(_("term start"), null=True, blank=True)
+    term_end = models.DateField(_("term end"), null=True, blank=True)
+    appointment_letter = models.CharField(_("appointment letter number"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CANDIDATE, db_index=True
+    )
+    status_reason = models.CharField(_("reason for the status"), max_length=500, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="experts/photos/", blank=True, editable=False)
+    photo_thumb = models.ImageField(_("photo thumbnail"), upload_to="experts/thumbs/", blank=True, editable=False)
+    public_fields = models.JSONField(_("fields shown on the public site"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    history = HistoricalRecords(m2m_fields=[domains])
+
+    class Meta:
+        ordering = ["stroke_key", "id"]
+        verbose_name = _("expert")
+        verbose_name_plural = _("experts")
+        permissions = [("view_contact", _("Can see experts' contact details"))]
+
+    def __str__(self):
+        return self.name
+
+
+class Conflict(models.Model):
+    """A declared conflict of interest with an organisation."""
+
+    expert = models.ForeignKey(Expert, verbose_name=_("expert"), on_delete=models.CASCADE, related_name="conflicts")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="conflicts"
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    until = models.DateField(_("until"), null=True, blank=True, help_text=_("Leave empty for no end."))
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("declared by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("declared at"), default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+
+    def __str__(self):
+        return f"{self.expert} — {self.organization}"
+
+
+class Unavailability(models.Model):
+    """A period in which an expert cannot be called on."""
+
+    expert = models.ForeignKey(
+        Expert, verbose_name=_("expert"), on_delete=models.CASCADE, related_name="unavailable_periods"
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        verbose_name = _("unavailable period")
+        verbose_name_plural = _("unavailable periods")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="unavailability_ordered"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.starts_on} – {self.ends_on}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts (API.md). Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bearer_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class UserPreference(models.Model):
+    """Display preferences remembered per user (large text)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    large_text = models.BooleanField(_("large text"), default=False)
+
+    class Meta:
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self):
+        return str(self.user)

@@ -1,0 +1,1 @@
+"""The roster's contributions to the portal shell."""
