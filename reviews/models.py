@@ -5,9 +5,10 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from experts.models import Domain, Organization
+from experts.models import Domain, Expert, Organization
 
 
 def private_storage():
@@ -24,6 +25,12 @@ class Plan(models.Model):
         POLICY_MEASURE = "policy_measure", _("Policy measure")
         MAJOR_PROJECT = "major_project", _("Major project")
 
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        REVIEWED = "reviewed", _("Reviewed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     submitted_by = models.ForeignKey(
@@ -33,6 +40,7 @@ class Plan(models.Model):
         Organization, verbose_name=_("related organisations"), blank=True, related_name="related_plans"
     )
     domains = models.ManyToManyField(Domain, verbose_name=_("domains"), related_name="plans", blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.SUBMITTED, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -60,6 +68,9 @@ class PlanVersion(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+    # Converted once for the browser: [{"section": "s3", "kind": "p"|"h1".."h6"|"li"|"page", "html": ..., "page": n}]
+    blocks = models.JSONField(_("converted blocks"), default=list, blank=True, editable=False)
+    conversion_error = models.CharField(_("conversion problem"), max_length=500, blank=True, editable=False)
 
     class Meta:
         ordering = ["plan", "number"]
@@ -69,3 +80,235 @@ class PlanVersion(models.Model):
 
     def __str__(self):
         return f"{self.plan} v{self.number}"
+
+
+class DepartmentStaff(models.Model):
+    """Ties a department user to the organisation they work for.
+
+    A user of the ``department`` role sees and submits the plans of this organisation (and of
+    its child organisations). One organisation per user: a person who moves gets a new row.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="department_staff"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="staff"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("department staff member")
+        verbose_name_plural = _("department staff")
+
+    def __str__(self):
+        return f"{self.user} — {self.organization}"
+
+
+def default_criteria():
+    return [
+        {"key": "necessity", "label": "Necessity", "max": 10},
+        {"key": "feasibility", "label": "Feasibility", "max": 10},
+        {"key": "soundness", "label": "Scientific soundness", "max": 10},
+    ]
+
+
+def default_rules():
+    """Composition and eligibility rules; stored on the review and copied into each draw."""
+    return {
+        "government_share_max": [1, 3],  # at most 1/3 of the panel from government bodies
+        "one_per_organization": True,
+        "each_category": True,  # at least one of each category when the roster allows
+        "exclude_earlier_versions": True,  # who evaluated an earlier version of the plan
+        "load_cap_per_quarter": 4,
+        "alternates": 5,
+    }
+
+
+class Review(models.Model):
+    """One evaluation of one plan version. Its state moves only through ``services.transition``."""
+
+    class Mode(models.TextChoices):
+        WRITTEN = "written", _("Written consultation")
+        MEETING = "meeting", _("Meeting")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        DRAWING = "drawing", _("Drawing")
+        INVITING = "inviting", _("Inviting")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        CONSOLIDATED = "consolidated", _("Consolidated")
+        RESPONDED = "responded", _("Responded")
+        ARCHIVED = "archived", _("Archived")
+
+    class Blind(models.TextChoices):
+        UNTIL_OWN_SUBMISSION = "until_own_submission", _("Others' opinions after one's own submission")
+        UNTIL_CLOSED = "until_closed", _("Others' opinions only after the review closes")
+
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="reviews")
+    plan_version = models.ForeignKey(
+        PlanVersion, verbose_name=_("plan version"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices, default=Mode.WRITTEN)
+    opens_at = models.DateTimeField(_("opens"))
+    due_at = models.DateTimeField(_("due"))
+    meeting_at = models.DateTimeField(_("meeting time"), null=True, blank=True)
+    location = models.CharField(_("place"), max_length=200, blank=True, help_text=_("Address, or 'online'."))
+    panel_size = models.PositiveSmallIntegerField(_("panel size"), default=5)
+    required_domains = models.ManyToManyField(
+        Domain, verbose_name=_("required domains"), related_name="reviews", blank=True
+    )
+    rules = models.JSONField(_("composition rules"), default=default_rules, blank=True)
+    criteria = models.JSONField(_("scoring criteria"), default=default_criteria, blank=True)
+    blind = models.CharField(_("blindness"), max_length=30, choices=Blind.choices, default=Blind.UNTIL_OWN_SUBMISSION)
+    reply_days = models.PositiveSmallIntegerField(
+        _("days to answer an invitation"), default=3, help_text=_("After this, a reminder, then the next alternate.")
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    chair = models.ForeignKey(
+        Expert, verbose_name=_("panel chair"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    calendar_sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    history = HistoricalRecords(m2m_fields=[required_domains])
+
+    class Meta:
+        ordering = ["-opens_at", "-id"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(due_at__gt=models.F("opens_at")), name="review_due_after_open"),
+            models.CheckConstraint(condition=models.Q(panel_size__gte=1), name="review_panel_size_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} ({self.opens_at:%Y-%m-%d})"
+
+
+class Draw(models.Model):
+    """The random selection of a review's panel, kept with everything needed to replay it.
+
+    One per review (the unique review is what makes exactly one of two concurrent draws win).
+    """
+
+    class SeedSource(models.TextChoices):
+        WITNESSED = "witnessed", _("Witnessed value")
+        SYSTEM = "system", _("Operating system")
+
+    review = models.OneToOneField(Review, verbose_name=_("review"), on_delete=models.PROTECT, related_name="draw")
+    seed = models.CharField(_("seed"), max_length=200)
+    seed_source = models.CharField(_("seed source"), max_length=20, choices=SeedSource.choices)
+    rules = models.JSONField(_("rules"))
+    algorithm = models.CharField(_("algorithm version"), max_length=50)
+    method = models.CharField(_("method"), max_length=20, help_text=_("scan, or exact (integer program)"))
+    solver = models.CharField(_("solver and version"), max_length=100, blank=True)
+    pool = models.JSONField(_("eligible pool"))
+    pool_hash = models.CharField(_("pool SHA-256"), max_length=64)
+    excluded = models.JSONField(_("excluded experts"), default=list)
+    selected = models.JSONField(_("panel"), default=list)
+    alternates = models.JSONField(_("ranked alternates"), default=list)
+    batch = models.CharField(_("batch"), max_length=40, blank=True, db_index=True)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("drawn by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    drawn_at = models.DateTimeField(_("drawn"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-drawn_at", "-id"]
+        verbose_name = _("draw")
+        verbose_name_plural = _("draws")
+
+    def __str__(self):
+        return f"{self.review} — {self.pool_hash[:8]}"
+
+
+class DrawChange(models.Model):
+    """The draw's history after the draw itself: declines, no answers, replacements."""
+
+    class Kind(models.TextChoices):
+        DECLINED = "declined", _("Declined; next alternate invited")
+        NO_ANSWER = "no_answer", _("No answer; next alternate invited")
+        REPLACED = "replaced", _("Replaced by the secretariat")
+        WITHDRAWN = "withdrawn", _("Withdrew")
+        EXHAUSTED = "exhausted", _("No alternate left")
+
+    draw = models.ForeignKey(Draw, verbose_name=_("draw"), on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    expert_out = models.ForeignKey(
+        Expert, verbose_name=_("leaving"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    expert_in = models.ForeignKey(
+        Expert, verbose_name=_("joining"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("draw change")
+        verbose_name_plural = _("draw changes")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.expert_out} → {self.expert_in}"
+
+
+class Assignment(models.Model):
+    """One expert on one review: invited, accepted, declined, replaced, withdrawn."""
+
+    class State(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("No answer")
+        REPLACED = "replaced", _("Replaced")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    ACTIVE_STATES = (State.INVITED, State.ACCEPTED)
+
+    review = models.ForeignKey(Review, verbose_name=_("review"), on_delete=models.PROTECT, related_name="assignments")
+    expert = models.ForeignKey(Expert, verbose_name=_("expert"), on_delete=models.PROTECT, related_name="assignments")
+    draw = models.ForeignKey(
+        Draw, verbose_name=_("draw"), null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.INVITED, db_index=True)
+    invited_at = models.DateTimeField(_("invited"), default=timezone.now)
+    reply_by = models.DateTimeField(_("answer by"))
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    no_conflict_text = models.TextField(_("declaration of no conflict"), blank=True)
+    confidentiality_text = models.TextField(_("confidentiality undertaking"), blank=True)
+    decline_reason = models.CharField(_("reason for declining"), max_length=500, blank=True)
+    end_reason = models.CharField(_("reason for replacement or withdrawal"), max_length=500, blank=True)
+    due_reminders = models.JSONField(_("due-date reminders sent (days before)"), default=list, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review", "invited_at", "id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "expert"], name="assignment_once_per_review"),
+        ]
+
+    def __str__(self):
+        return f"{self.expert} — {self.review}"
+
+
+class ReviewUserObjectPermission(UserObjectPermissionBase):
+    """Guardian's direct foreign-key permissions on reviews (granted by reviews.permissions)."""
+
+    content_object = models.ForeignKey(Review, on_delete=models.CASCADE)
+
+
+class PlanUserObjectPermission(UserObjectPermissionBase):
+    """Guardian's direct foreign-key permissions on plans (granted by reviews.permissions)."""
+
+    content_object = models.ForeignKey(Plan, on_delete=models.CASCADE)
