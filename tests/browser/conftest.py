@@ -1,0 +1,123 @@
+"""User journeys in a real browser: Playwright driving Debian's chromium against a live Daphne.
+
+The server runs in a forked process (Daphne needs its own reactor), on the same test database:
+a file for SQLite, the test database for PostgreSQL. Tests that use it therefore use
+``transactional_db`` (via the ``live_server_url`` fixture) so what they prepare is committed.
+Prepare data before driving the page: Django's ORM refuses to run inside Playwright's event
+loop, so the browser fixtures allow it only for the duration of a browser test.
+"""
+
+import os
+import shutil
+from functools import partial
+
+import pytest
+from channels.testing.live import make_application
+from daphne.testing import DaphneProcess
+from django.conf import settings
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def _server_setup(name, blocker):
+    """In the (forked) server process: talk to the test database the tests prepare, which
+    pytest-django blocks by default in the process it forked from."""
+    settings.DATABASES["default"]["NAME"] = name
+    blocker.unblock()
+
+
+@pytest.fixture(scope="session")
+def _live_server(django_db_setup, django_db_blocker):
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and ":memory:" in str(
+        settings.DATABASES["default"]["NAME"]
+    ):
+        pytest.fail("The live server needs a file or PostgreSQL test database, not SQLite in memory.")
+    server = DaphneProcess(
+        "localhost",
+        partial(make_application, static_wrapper=ASGIStaticFilesHandler),
+        setup=partial(_server_setup, settings.DATABASES["default"]["NAME"], django_db_blocker),
+    )
+    server.start()
+    while not server.ready.wait(timeout=1):
+        if not server.is_alive():
+            error = server.errors.get() if not server.errors.empty() else ("", "no error reported")
+            pytest.fail(f"The live server did not start: {error[1]}")
+    yield f"http://localhost:{server.port.value}"
+    server.terminate()
+    server.join(timeout=10)
+
+
+@pytest.fixture
+def live_server_url(_live_server, transactional_db):
+    return _live_server
+
+
+@pytest.fixture(scope="module")
+def _playwright(_live_server):
+    """Playwright's sync API runs an event loop in this thread while it lives; Django refuses ORM
+    calls under a running loop, so allow them for exactly that long (one module), then restore."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium).")
+    from playwright.sync_api import sync_playwright
+
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            yield playwright
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+@pytest.fixture(scope="module")
+def browser(_playwright):
+    browser = _playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server_url):
+    """Make pages in fresh contexts (separate cookies): ``new_page(viewport=PHONE, language="en")``."""
+    contexts = []
+
+    def make(viewport=DESKTOP, language="zh-CN"):
+        context = browser.new_context(
+            base_url=live_server_url, viewport=viewport, locale=language, timezone_id="Asia/Shanghai"
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def sign_in(page, username, password):
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/portal/")
