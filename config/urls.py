@@ -27,4 +27,6 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# The committee site: search, feeds, sitemap (cms/urls.py), then Wagtail's pages last.
+urlpatterns += [path("", include("cms.urls"))]
 urlpatterns += [path("", include(wagtail_urls))]

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from cms import demo as cms_demo
 from experts import demo as experts_demo
 from experts.demo_accounts import demo_password
 from reviews import demo as reviews_demo
@@ -14,4 +15,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             experts_demo.load(password)
             reviews_demo.load(password)
+            cms_demo.load(password)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
