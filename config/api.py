@@ -3,7 +3,46 @@
 from django.urls import path
 
 from experts import api as experts_api
+from reviews import api as reviews_api
 
 urlpatterns = [
     path("auth/token/", experts_api.TokenView.as_view(), name="api-token"),
+]
+
+# experts: the roster (domains, organisations, experts, their history and conflicts)
+urlpatterns += [
+    path("domains/", experts_api.DomainList.as_view(), name="api-domains"),
+    path("organizations/", experts_api.OrganizationList.as_view(), name="api-organizations"),
+    path("experts/", experts_api.ExpertList.as_view(), name="api-experts"),
+    path("experts/<int:pk>/", experts_api.ExpertDetail.as_view(), name="api-expert"),
+    path("experts/<int:pk>/history/", experts_api.ExpertHistory.as_view(), name="api-expert-history"),
+    path("experts/<int:pk>/conflicts/", experts_api.ExpertConflicts.as_view(), name="api-expert-conflicts"),
+]
+
+# reviews: plans, versions, reviews, draws, assignments, the review's event log
+urlpatterns += [
+    path("plans/", reviews_api.PlanListView.as_view(), name="api-plans"),
+    path("plans/<int:plan_id>/versions/", reviews_api.PlanVersionListView.as_view(), name="api-plan-versions"),
+    path("reviews/", reviews_api.ReviewListView.as_view(), name="api-reviews"),
+    path("reviews/<int:review_id>/", reviews_api.ReviewDetailView.as_view(), name="api-review"),
+    path("reviews/<int:review_id>/draw/", reviews_api.DrawCreateView.as_view(), name="api-review-draw"),
+    path(
+        "reviews/<int:review_id>/assignments/",
+        reviews_api.ReviewAssignmentListView.as_view(),
+        name="api-review-assignments",
+    ),
+    path("reviews/<int:review_id>/events/", reviews_api.ReviewEventListView.as_view(), name="api-review-events"),
+    path("draws/<int:draw_id>/", reviews_api.DrawDetailView.as_view(), name="api-draw"),
+    path("draws/<int:draw_id>/verify/", reviews_api.DrawVerifyView.as_view(), name="api-draw-verify"),
+    path("assignments/", reviews_api.AssignmentListView.as_view(), name="api-assignments"),
+    path(
+        "assignments/<int:assignment_id>/accept/",
+        reviews_api.AssignmentAcceptView.as_view(),
+        name="api-assignment-accept",
+    ),
+    path(
+        "assignments/<int:assignment_id>/decline/",
+        reviews_api.AssignmentDeclineView.as_view(),
+        name="api-assignment-decline",
+    ),
 ]

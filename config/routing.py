@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from consultations.consumers import NotificationConsumer
+from consultations.consumers import NotificationConsumer, ReviewConsumer
 
 websocket_urlpatterns = [
     path("ws/notifications/", NotificationConsumer.as_asgi()),
+    path("ws/reviews/<int:review_id>/", ReviewConsumer.as_asgi()),
 ]

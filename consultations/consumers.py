@@ -1,5 +1,6 @@
 """WebSocket consumers: authenticate, check, join, forward. Writes go through HTTP."""
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from . import realtime
@@ -27,3 +28,36 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def notification_created(self, event):
         await self.send_json(event)
+
+
+class ReviewConsumer(AsyncJsonWebsocketConsumer):
+    """``/ws/reviews/{id}/``: for those who may see the review (``reviews.permissions``); 4403
+    for everyone else, the same whether the review exists or not."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        review_id = self.scope["url_route"]["kwargs"]["review_id"]
+        if not await database_sync_to_async(_may_see_review)(user, review_id):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = realtime.review_group(review_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def review_event(self, message):
+        await self.send_json(message["event"])
+
+
+def _may_see_review(user, review_id):
+    from reviews.models import Review
+    from reviews.permissions import can_view_review
+
+    review = Review.objects.select_related("plan").filter(pk=review_id).first()
+    return review is not None and can_view_review(user, review)

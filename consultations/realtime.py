@@ -49,3 +49,36 @@ def notify_user(notification):
             "at": notification.created_at.isoformat(),
         },
     )
+
+
+def emit_review_event(review, type, **payload):
+    """Record the next event of ``review``'s log and send it to the review's group after commit.
+
+    ``seq`` is the review's last seq plus one, assigned under a row lock on the review (and the
+    unique (review, seq) constraint behind it), so a gap on the client means a missed message.
+    ``payload`` holds ids and states only: everyone in the group may see it; details go over HTTP.
+    Returns the stored ``ReviewEvent``.
+    """
+    from django.db.models import Max
+
+    from reviews.models import Review
+
+    from .models import ReviewEvent
+
+    with transaction.atomic():
+        Review.objects.select_for_update().filter(pk=review.pk).values_list("pk", flat=True).first()
+        last = ReviewEvent.objects.filter(review_id=review.pk).aggregate(last=Max("seq"))["last"] or 0
+        event = ReviewEvent.objects.create(review_id=review.pk, seq=last + 1, type=type, payload=payload)
+    send_after_commit(review_group(review.pk), {"type": "review.event", "event": event_message(event)})
+    return event
+
+
+def event_message(event):
+    """The JSON a client receives for ``event`` (the socket and the catch-up endpoint agree)."""
+    return {
+        **event.payload,
+        "type": event.type,
+        "review": event.review_id,
+        "seq": event.seq,
+        "at": event.at.isoformat(),
+    }

@@ -2,17 +2,28 @@
 
 import hashlib
 import io
+import secrets
+import time
+import uuid
 import zipfile
+from datetime import timedelta
 
+from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from experts.models import Domain
+from consultations import realtime
+from experts.models import Domain, Expert
 
-from .models import Plan, PlanVersion
+from . import documents, eligibility, invitations, permissions
+from . import draw as engine
+from .models import Assignment, Draw, DrawChange, Plan, PlanVersion, Review, default_rules
 
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
 DOCX_MAIN_PART = "word/document.xml"
@@ -20,8 +31,13 @@ DOCX_MAIN_PART = "word/document.xml"
 
 @transaction.atomic
 def create_plan(*, by, title, kind, submitted_by, domains=(), related_organizations=()):
-    plan = Plan(title=title, kind=kind, submitted_by=submitted_by, created_by=by)
+    if not (title or "").strip():
+        raise ValidationError({"title": [_("A plan needs a title.")]})
+    if kind not in Plan.Kind.values:
+        raise ValidationError({"kind": [_("Choose one of the plan kinds.")]})
+    plan = Plan(title=title.strip(), kind=kind, submitted_by=submitted_by, created_by=by)
     plan._history_user = by
+    plan._change_reason = "submitted"
     plan.save()
     plan.domains.set(Domain.objects.filter(code__in=[getattr(d, "code", d) for d in domains]))
     plan.related_organizations.set(related_organizations)
@@ -64,5 +80,602 @@ def add_plan_version(plan, *, upload, by):
     )
     extension = ".pdf" if upload.name.lower().endswith(".pdf") else ".docx"
     version.document.save(f"plan-{plan.pk}-v{number}{extension}", ContentFile(data), save=False)
+    version.blocks, version.conversion_error = documents.convert(upload.name, data)
     version.save()
     return version
+
+
+# ---------------------------------------------------------------- reviews and their states
+
+
+class StateConflict(Exception):
+    """The review's state (or a concurrent change) forbids the action: 409 in the API."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class DrawInfeasible(ValidationError):
+    """The rules cannot be met: nothing was drawn. ``code`` names the rule."""
+
+
+# Allowed moves, and who may make them by hand (API/admin) rather than as a step of a service.
+TRANSITIONS = {
+    Review.State.DRAFT: {Review.State.DRAWING, Review.State.ARCHIVED},
+    Review.State.DRAWING: {Review.State.INVITING, Review.State.DRAFT},
+    Review.State.INVITING: {Review.State.OPEN, Review.State.ARCHIVED},
+    Review.State.OPEN: {Review.State.CLOSED},
+    Review.State.CLOSED: {Review.State.CONSOLIDATED},
+    Review.State.CONSOLIDATED: {Review.State.RESPONDED},
+    Review.State.RESPONDED: {Review.State.ARCHIVED},
+    Review.State.ARCHIVED: set(),
+}
+MANUAL_TARGETS = {Review.State.OPEN, Review.State.CLOSED, Review.State.ARCHIVED}
+
+
+def _guard(review, to):
+    if to == Review.State.OPEN:
+        accepted = review.assignments.filter(state=Assignment.State.ACCEPTED).count()
+        if accepted < review.panel_size:
+            return _("The review opens once the whole panel has accepted ({accepted} of {size}).").format(
+                accepted=accepted, size=review.panel_size
+            )
+    return ""
+
+
+@transaction.atomic
+def transition(review, to, *, by, reason=""):
+    """The one way a review's state changes: checks the table and the guard, keeps history,
+    tells the review's channel. Raises ``StateConflict`` when the move is not allowed."""
+    locked = Review.objects.select_for_update().get(pk=review.pk)
+    if to not in TRANSITIONS.get(locked.state, set()):
+        raise StateConflict(
+            _("A review in state “{state}” cannot move to “{to}”.").format(
+                state=locked.get_state_display(), to=Review.State(to).label
+            )
+        )
+    problem = _guard(locked, to)
+    if problem:
+        raise StateConflict(problem)
+    before = locked.state
+    locked.state = to
+    _save(locked, by=by, reason=reason or f"{before} → {to}", update_fields=["state"])
+    review.state = to
+    realtime.emit_review_event(locked, "review.state_changed", state=to, previous=before)
+    return locked
+
+
+def _save(instance, *, by, reason, **kwargs):
+    instance._history_user = by
+    instance._change_reason = reason[:100]
+    instance.save(**kwargs)
+    return instance
+
+
+REVIEW_FIELDS = ("mode", "opens_at", "due_at", "meeting_at", "location", "panel_size", "blind", "reply_days")
+
+
+def _check_review(review):
+    errors = {}
+    if review.opens_at and review.due_at and review.due_at <= review.opens_at:
+        errors["due_at"] = [_("The due date must come after the opening.")]
+    if review.mode == Review.Mode.MEETING and not review.meeting_at:
+        errors["meeting_at"] = [_("A meeting needs a time.")]
+    if review.mode == Review.Mode.MEETING and not review.location.strip():
+        errors["location"] = [_("A meeting needs a place (or “online”).")]
+    minimum = int((review.rules or {}).get("minimum_panel_size", 5))
+    if review.panel_size < minimum or review.panel_size % 2 == 0:
+        errors["panel_size"] = [_("The panel size must be odd and at least {minimum}.").format(minimum=minimum)]
+    criteria = review.criteria or []
+    if not isinstance(criteria, list) or not all(isinstance(c, dict) and c.get("key") for c in criteria):
+        errors["criteria"] = [_("Each criterion needs a key.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_review(plan, *, by, plan_version=None, required_domains=(), rules=None, criteria=None, **fields):
+    """Schedule a review of ``plan`` (its latest version unless ``plan_version`` is given)."""
+    version = plan_version or plan.versions.order_by("-number").first()
+    if version is None or version.plan_id != plan.id:
+        raise ValidationError({"plan": [_("The plan has no document to review yet.")]})
+    review = Review(plan=plan, plan_version=version, created_by=by)
+    for name in REVIEW_FIELDS:
+        if name in fields and fields[name] is not None:
+            setattr(review, name, fields[name])
+    if rules:
+        review.rules = {**review.rules, **rules}
+    if criteria:
+        review.criteria = criteria
+    _check_review(review)
+    _save(review, by=by, reason="scheduled")
+    review.required_domains.set(Domain.objects.filter(code__in=[getattr(d, "code", d) for d in required_domains]))
+    if plan.state == Plan.State.SUBMITTED:
+        plan.state = Plan.State.UNDER_REVIEW
+        _save(plan, by=by, reason="review scheduled", update_fields=["state"])
+    return review
+
+
+@transaction.atomic
+def update_review(review, *, by, required_domains=None, **fields):
+    """Change a review's schedule. Only a draft may change its panel or rules; a meeting that
+    moves gets a new calendar SEQUENCE and the panel is told."""
+    locked = Review.objects.select_for_update().get(pk=review.pk)
+    fixed = locked.state != Review.State.DRAFT
+    if fixed and (required_domains is not None or "panel_size" in fields or "mode" in fields):
+        raise StateConflict(_("The panel and the mode are fixed once the panel is drawn."))
+    if locked.state in (Review.State.CLOSED, Review.State.CONSOLIDATED, Review.State.RESPONDED, Review.State.ARCHIVED):
+        raise StateConflict(_("A closed review cannot be rescheduled."))
+    calendar_before = (locked.meeting_at, locked.location)
+    for name in REVIEW_FIELDS:
+        if name in fields:
+            setattr(locked, name, fields[name])
+    _check_review(locked)
+    moved = (locked.meeting_at, locked.location) != calendar_before
+    if moved:
+        locked.calendar_sequence += 1
+    _save(locked, by=by, reason="rescheduled")
+    if required_domains is not None:
+        locked.required_domains.set(Domain.objects.filter(code__in=[getattr(d, "code", d) for d in required_domains]))
+    if moved and locked.mode == Review.Mode.MEETING:
+        for assignment in locked.assignments.filter(state__in=Assignment.ACTIVE_STATES).select_related("expert"):
+            invitations.send_calendar_update(assignment)
+    return locked
+
+
+@transaction.atomic
+def set_chair(review, expert, *, by):
+    if not review.assignments.filter(expert=expert, state=Assignment.State.ACCEPTED).exists():
+        raise ValidationError({"chair": [_("The chair is named from the experts who accepted.")]})
+    review.chair = expert
+    _save(review, by=by, reason="chair named", update_fields=["chair"])
+    return review
+
+
+# ---------------------------------------------------------------- draws
+
+
+def draw_rules(review, facts):
+    return {
+        **default_rules(),
+        **(review.rules or {}),
+        "panel_size": review.panel_size,
+        "quarter": facts.quarter,
+    }
+
+
+def _names(ids):
+    return dict(Expert.objects.filter(id__in=ids).values_list("id", "name"))
+
+
+def _lock_for_draw(review):
+    locked = Review.objects.select_for_update().get(pk=review.pk)
+    if locked.state != Review.State.DRAFT or Draw.objects.filter(review_id=locked.pk).exists():
+        raise StateConflict(_("This review's panel has already been drawn."))
+    return locked
+
+
+def _clean_seed(seed):
+    seed = (seed or "").strip()
+    if len(seed) > 200:
+        raise ValidationError({"seed": [_("The seed is at most 200 characters.")]})
+    if seed:
+        return seed, Draw.SeedSource.WITNESSED
+    return secrets.token_hex(16), Draw.SeedSource.SYSTEM
+
+
+def draw_for_review(review, *, by, seed=None):
+    """Draw ``review``'s panel, invite it and return the ``Draw``.
+
+    Raises ``DrawInfeasible`` (nothing drawn) when the rules cannot be met, ``StateConflict`` when
+    the review is not a draft or another draw won the race (the unique review on ``Draw``)."""
+    seed, source = _clean_seed(seed)
+    try:
+        with transaction.atomic():
+            locked = _lock_for_draw(review)
+            facts = eligibility.review_facts([locked])[locked.pk]
+            roster = eligibility.load_roster(exclude_reviews=[locked.pk])
+            rules = draw_rules(locked, facts)
+            pool, excluded = eligibility.split_pool(roster, facts, rules)
+            outcome = engine.draw_panel(pool, seed=seed, review_id=locked.pk, rules=rules)
+            if not outcome.ok:
+                raise DrawInfeasible(outcome.problem, code=outcome.problem_code)
+            transition(locked, Review.State.DRAWING, by=by, reason="drawing")
+            draw = _record_draw(
+                locked,
+                by=by,
+                seed=seed,
+                source=source,
+                rules={**rules, "categories": outcome.categories},
+                pool=pool,
+                excluded=excluded,
+                outcome=outcome,
+                method=outcome.method,
+                algorithm=engine.ALGORITHM,
+            )
+            _invite_panel(locked, draw, outcome.selected, by=by)
+            transition(locked, Review.State.INVITING, by=by, reason="panel drawn")
+    except IntegrityError:
+        raise StateConflict(_("This review's panel has already been drawn."))
+    review.refresh_from_db()
+    return draw
+
+
+def _record_draw(review, *, by, seed, source, rules, pool, excluded, outcome, method, algorithm, batch=""):
+    draw = Draw(
+        review=review,
+        seed=seed,
+        seed_source=source,
+        rules=rules,
+        algorithm=algorithm,
+        method=method,
+        solver=engine.solver_version(),
+        pool=pool,
+        pool_hash=engine.pool_hash(pool),
+        excluded=excluded,
+        selected=outcome.selected,
+        alternates=outcome.alternates,
+        batch=batch,
+        drawn_by=by,
+    )
+    with transaction.atomic():  # a savepoint: the losing side of a race gets IntegrityError here
+        return _save(draw, by=by, reason=f"drawn ({method})")
+
+
+def _invite_panel(review, draw, expert_ids, *, by):
+    experts = Expert.objects.select_related("user").in_bulk(expert_ids)
+    for expert_id in expert_ids:
+        _invite(review, experts[expert_id], draw=draw, by=by)
+
+
+def _invite(review, expert, *, draw, by):
+    now = timezone.now()
+    assignment = Assignment(
+        review=review,
+        expert=expert,
+        draw=draw,
+        invited_at=now,
+        reply_by=now + timedelta(days=review.reply_days),
+    )
+    _save(assignment, by=by, reason="invited")
+    invitations.send_invitation(assignment)
+    realtime.emit_review_event(review, "assignment.changed", assignment=assignment.pk, state=assignment.state)
+    return assignment
+
+
+def verify_draw(draw):
+    """Replay ``draw`` from its record alone: ``(verified, detail)``."""
+    if engine.pool_hash(draw.pool) != draw.pool_hash:
+        return False, _("The stored pool does not match its SHA-256 hash.")
+    excluded_ids = {i for ids in (draw.excluded or {}).values() for i in ids}
+    pool_ids = {row[0] for row in draw.pool}
+    if excluded_ids & pool_ids:
+        return False, _("An excluded expert appears in the eligible pool.")
+    if draw.method == "batch":
+        members = list(Draw.objects.filter(batch=draw.batch).order_by("review_id"))
+        problems = [
+            {"review": d.review_id, "pool": d.pool, "rules": d.rules, "quarter": d.rules.get("quarter", "")}
+            for d in members
+        ]
+        if any(engine.pool_hash(d.pool) != d.pool_hash for d in members):
+            return False, _("A stored pool of the batch does not match its SHA-256 hash.")
+        outcomes, _stats = engine.batch_draw(problems, seed=draw.seed)
+        outcome = outcomes[draw.review_id]
+    else:
+        rules = {key: value for key, value in draw.rules.items() if key != "categories"}
+        outcome = engine.draw_panel(draw.pool, seed=draw.seed, review_id=draw.review_id, rules=rules)
+    if not outcome.ok:
+        return False, outcome.problem
+    if outcome.selected != draw.selected:
+        return False, _("Replaying the record gives a different panel.")
+    if outcome.alternates != draw.alternates:
+        return False, _("Replaying the record gives different alternates.")
+    return True, _("Replaying the record gives the same panel and alternates.")
+
+
+def batch_draw_reviews(reviews, *, by, seed=None, invite=True):
+    """Draw panels for many draft reviews at once (an annual session) with one integer program,
+    so that no expert exceeds their load cap. All or nothing: if one review cannot be drawn, none
+    is, and ``DrawInfeasible`` says which and why. Returns ``(draws, stats)`` (timings included)."""
+    seed, source = _clean_seed(seed)
+    stats = {}
+    started = time.perf_counter()
+    with transaction.atomic():
+        locked = [_lock_for_draw(review) for review in reviews]
+        review_ids = [r.pk for r in locked]
+        facts = eligibility.review_facts(locked)
+        roster = eligibility.load_roster(exclude_reviews=review_ids)
+        problems, records = [], {}
+        for review in locked:
+            rules = draw_rules(review, facts[review.pk])
+            pool, excluded = eligibility.split_pool(roster, facts[review.pk], rules)
+            code, problem = engine.explain(pool, rules)
+            if problem:
+                raise DrawInfeasible(_("{review}: {problem}").format(review=review, problem=problem), code=code)
+            problems.append({"review": review.pk, "pool": pool, "rules": rules, "quarter": rules["quarter"]})
+            records[review.pk] = (rules, pool, excluded)
+        stats["eligibility_s"] = time.perf_counter() - started
+        solve_started = time.perf_counter()
+        outcomes, solve_stats = engine.batch_draw(problems, seed=seed)
+        stats.update(solve_stats)
+        stats["solve_s"] = time.perf_counter() - solve_started
+        short = [review for review in locked if not outcomes[review.pk].ok]
+        if short:
+            raise DrawInfeasible(
+                _("No full assignment exists: {count} reviews would be short, the first {review}.").format(
+                    count=len(short), review=short[0]
+                ),
+                code="batch_short",
+            )
+        write_started = time.perf_counter()
+        batch = f"batch-{uuid.uuid4().hex[:12]}"
+        draws = []
+        for review in locked:
+            rules, pool, excluded = records[review.pk]
+            outcome = outcomes[review.pk]
+            transition(review, Review.State.DRAWING, by=by, reason="batch drawing")
+            draw = _record_draw(
+                review,
+                by=by,
+                seed=seed,
+                source=source,
+                rules={**rules, "categories": outcome.categories},
+                pool=pool,
+                excluded=excluded,
+                outcome=outcome,
+                method="batch",
+                algorithm=engine.BATCH_ALGORITHM,
+                batch=batch,
+            )
+            draws.append(draw)
+            if invite:
+                _invite_panel(review, draw, outcome.selected, by=by)
+            transition(review, Review.State.INVITING, by=by, reason="panel drawn in a batch")
+        stats["write_s"] = time.perf_counter() - write_started
+    stats["total_s"] = time.perf_counter() - started
+    return draws, stats
+
+
+def exclusions_by_rule(draw):
+    """``[(reason code, label, [(expert id, name)])]`` in the order rules are checked."""
+    ids = [i for ids in (draw.excluded or {}).values() for i in ids]
+    names = _names(ids)
+    return [
+        (code, label, [(i, names.get(i, "?")) for i in draw.excluded[code]])
+        for code, label in eligibility.REASONS.items()
+        if draw.excluded.get(code)
+    ]
+
+
+# ---------------------------------------------------------------- assignments
+
+NO_CONFLICT_TEXT = gettext_lazy(
+    "I declare that I have no interest in the plan under review, its submitting organisation or the "
+    "organisations it names, and that I will tell the secretariat at once should one arise."
+)
+CONFIDENTIALITY_TEXT = gettext_lazy(
+    "I undertake to keep the plan documents and the panel's deliberations confidential, to use them "
+    "only for this review, and not to copy or pass them on."
+)
+
+
+def declaration_texts():
+    """The texts an expert agrees to, in the language of the request (kept with the assignment)."""
+    return {"no_conflict": str(NO_CONFLICT_TEXT), "confidentiality": str(CONFIDENTIALITY_TEXT)}
+
+
+def _lock_assignment(assignment):
+    return Assignment.objects.select_for_update().select_related("review__plan", "expert__user").get(pk=assignment.pk)
+
+
+def _changed(assignment):
+    realtime.emit_review_event(
+        assignment.review, "assignment.changed", assignment=assignment.pk, state=assignment.state
+    )
+
+
+@transaction.atomic
+def accept_assignment(assignment, *, by, no_conflict, confidentiality):
+    """Accept an invitation with both declarations; grants reading the review and its plan."""
+    locked = _lock_assignment(assignment)
+    errors = {}
+    if no_conflict is not True:
+        errors["no_conflict"] = [_("Declare that you have no conflict of interest to accept.")]
+    if confidentiality is not True:
+        errors["confidentiality"] = [_("Accept the confidentiality undertaking to accept.")]
+    if errors:
+        raise ValidationError(errors)
+    if locked.state != Assignment.State.INVITED or locked.review.state not in (
+        Review.State.INVITING,
+        Review.State.OPEN,
+    ):
+        raise StateConflict(_("This invitation can no longer be accepted."))
+    texts = declaration_texts()
+    locked.state = Assignment.State.ACCEPTED
+    locked.responded_at = timezone.now()
+    locked.no_conflict_text = texts["no_conflict"]
+    locked.confidentiality_text = texts["confidentiality"]
+    _save(locked, by=by, reason="accepted with declarations")
+    permissions.grant_review_access(locked)
+    _changed(locked)
+    return locked
+
+
+@transaction.atomic
+def decline_assignment(assignment, *, by, reason):
+    """Decline with a reason; the next alternate is invited under the same rules."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why you decline.")]})
+    locked = _lock_assignment(assignment)
+    if locked.state not in (Assignment.State.INVITED, Assignment.State.ACCEPTED) or locked.review.state not in (
+        Review.State.INVITING,
+        Review.State.OPEN,
+    ):
+        raise StateConflict(_("This invitation can no longer be declined."))
+    return _end(locked, state=Assignment.State.DECLINED, kind=DrawChange.Kind.DECLINED, reason=reason, by=by)
+
+
+@transaction.atomic
+def withdraw_assignment(assignment, *, by, reason):
+    """An accepted expert steps down (told to the secretariat); the next alternate is invited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give a reason.")]})
+    locked = _lock_assignment(assignment)
+    if locked.state != Assignment.State.ACCEPTED or locked.review.state not in (
+        Review.State.INVITING,
+        Review.State.OPEN,
+    ):
+        raise StateConflict(_("Only an expert on an active panel can withdraw."))
+    return _end(locked, state=Assignment.State.WITHDRAWN, kind=DrawChange.Kind.WITHDRAWN, reason=reason, by=by)
+
+
+@transaction.atomic
+def replace_assignment(assignment, *, by, reason, expert=None):
+    """The secretariat replaces an expert by hand: by ``expert`` (who must be eligible now) or
+    by the next alternate. Recorded in the draw's history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give a reason for the replacement.")]})
+    locked = _lock_assignment(assignment)
+    if locked.state not in Assignment.ACTIVE_STATES or locked.review.state not in (
+        Review.State.INVITING,
+        Review.State.OPEN,
+    ):
+        raise StateConflict(_("Only an expert on an active panel can be replaced."))
+    if expert is not None:
+        problem = _ineligibility(locked.review, expert)
+        if problem:
+            raise ValidationError({"expert": [problem]})
+    return _end(
+        locked, state=Assignment.State.REPLACED, kind=DrawChange.Kind.REPLACED, reason=reason, by=by, incoming=expert
+    )
+
+
+def _ineligibility(review, expert):
+    if review.assignments.filter(expert=expert).exists():
+        return _("This expert has already been on this review's panel.")
+    facts = eligibility.review_facts([review])[review.pk]
+    candidate = next(c for c in eligibility.load_roster(exclude_reviews=[review.pk]) if c.id == expert.pk)
+    rules = draw_rules(review, facts)
+    code = eligibility.exclusion_reason(candidate, facts, rules)
+    return str(eligibility.REASONS[code]) if code else ""
+
+
+def _end(assignment, *, state, kind, reason, by, incoming=None):
+    review = assignment.review
+    assignment.state = state
+    assignment.responded_at = assignment.responded_at or timezone.now()
+    if state == Assignment.State.DECLINED:
+        assignment.decline_reason = reason[:500]
+    else:
+        assignment.end_reason = reason[:500]
+    _save(assignment, by=by, reason=kind)
+    permissions.revoke_review_access(assignment)
+    _changed(assignment)
+    if incoming is None:
+        incoming = _next_alternate(review)
+    draw = assignment.draw or getattr(review, "draw", None)
+    if draw is not None:
+        DrawChange.objects.create(
+            draw=draw,
+            kind=kind if incoming is not None else DrawChange.Kind.EXHAUSTED,
+            expert_out=assignment.expert,
+            expert_in=incoming,
+            reason=reason[:500],
+            by=by,
+        )
+    if incoming is not None:
+        _invite(review, incoming, draw=draw, by=by)
+    return assignment
+
+
+def _next_alternate(review):
+    """The first ranked alternate still eligible who keeps the panel within the rules."""
+    draw = Draw.objects.filter(review=review).first()
+    if draw is None:
+        return None
+    on_review = set(review.assignments.values_list("expert_id", flat=True))
+    panel = set(review.assignments.filter(state__in=Assignment.ACTIVE_STATES).values_list("expert_id", flat=True))
+    facts = eligibility.review_facts([review])[review.pk]
+    roster = {c.id: c for c in eligibility.load_roster(exclude_reviews=[review.pk])}
+    ineligible = {
+        i for i in draw.alternates if i not in roster or eligibility.exclusion_reason(roster[i], facts, draw.rules)
+    }
+    expert_id = engine.next_alternate(
+        draw.pool, draw.alternates, panel_ids=panel, unavailable_ids=(on_review | ineligible), rules=draw.rules
+    )
+    return Expert.objects.select_related("user").get(pk=expert_id) if expert_id else None
+
+
+def chase_unanswered(*, now=None):
+    """Invitations past their reply date: a reminder and one more day, then the next alternate.
+    Returns ``(reminded, expired)`` counts. Run by the periodic task."""
+    now = now or timezone.now()
+    reminded = expired = 0
+    overdue = Assignment.objects.filter(state=Assignment.State.INVITED, reply_by__lte=now).select_related(
+        "review", "expert__user"
+    )
+    for assignment in overdue:
+        with transaction.atomic():
+            locked = _lock_assignment(assignment)
+            if locked.state != Assignment.State.INVITED or locked.reply_by > now:
+                continue
+            if locked.reminded_at is None:
+                locked.reminded_at = now
+                locked.reply_by = now + timedelta(days=1)
+                _save(locked, by=None, reason="reply reminder")
+                invitations.send_reply_reminder(locked)
+                reminded += 1
+            else:
+                _end(
+                    locked,
+                    state=Assignment.State.EXPIRED,
+                    kind=DrawChange.Kind.NO_ANSWER,
+                    reason=str(_("No answer by the reply date.")),
+                    by=None,
+                )
+                expired += 1
+    return reminded, expired
+
+
+def _has_submitted(assignment):
+    """Whether the expert has submitted their opinion (opinions arrive with issue 5)."""
+    try:
+        opinion_model = apps.get_model("consultations", "Opinion")
+    except LookupError:
+        return False
+    names = {f.name for f in opinion_model._meta.get_fields()}
+    if not {"review", "expert", "submitted_at"} <= names:
+        return False
+    return opinion_model.objects.filter(
+        review_id=assignment.review_id, expert_id=assignment.expert_id, submitted_at__isnull=False
+    ).exists()
+
+
+def send_due_reminders(*, now=None):
+    """Remind accepted experts who have not submitted, ``DUE_REMINDER_DAYS`` days before the due
+    date (three and one by default); each reminder once. Returns how many were sent."""
+    now = now or timezone.now()
+    days_list = sorted(getattr(settings, "REVIEW_DUE_REMINDER_DAYS", (3, 1)), reverse=True)
+    horizon = now + timedelta(days=max(days_list))
+    sent = 0
+    candidates = Assignment.objects.filter(
+        state=Assignment.State.ACCEPTED,
+        review__state=Review.State.OPEN,
+        review__due_at__gt=now,
+        review__due_at__lte=horizon,
+    ).select_related("review__plan", "expert__user")
+    for assignment in candidates:
+        left = assignment.review.due_at - now
+        due = [d for d in days_list if left <= timedelta(days=d) and d not in assignment.due_reminders]
+        if not due or _has_submitted(assignment):
+            continue
+        with transaction.atomic():
+            assignment.due_reminders = sorted({*assignment.due_reminders, *due}, reverse=True)
+            _save(assignment, by=None, reason="due reminder", update_fields=["due_reminders"])
+            invitations.send_due_reminder(assignment, days=min(due))
+        sent += 1
+    return sent

@@ -1,0 +1,38 @@
+"""Outgoing text messages through a pluggable sender (``settings.SMS_SENDER``).
+
+A sender is a class with ``send(to, text)``. The default writes to the console and keeps a row in
+``SmsMessage``; a gateway for production is another class named in the ``SMS_SENDER`` variable.
+"""
+
+import logging
+import sys
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from .models import SmsMessage
+
+logger = logging.getLogger(__name__)
+
+
+class ConsoleSmsSender:
+    name = "console"
+
+    def send(self, to, text):
+        sys.stdout.write(f"[SMS to {to}] {text}\n")
+        return SmsMessage.objects.create(to=to, text=text[:500], sender=self.name)
+
+
+def sms_sender():
+    return import_string(settings.SMS_SENDER)()
+
+
+def send_sms(to, text):
+    """Send ``text`` to the mobile number ``to`` if there is one; a failing gateway is logged, not raised."""
+    if not to:
+        return None
+    try:
+        return sms_sender().send(to, text)
+    except Exception:  # an SMS gateway outage must not undo an invitation
+        logger.warning("text message to %s not sent", to, exc_info=True)
+        return None

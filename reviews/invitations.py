@@ -1,0 +1,111 @@
+"""Telling experts: the portal (a notification), email (with a calendar file for meetings) and a
+text message through ``consultations.notify``. Mail and SMS leave after the commit, so nobody is
+invited to something that was rolled back.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consultations import notify
+from consultations.services import notify as notify_user
+
+logger = logging.getLogger(__name__)
+ICS_DOMAIN = "committee.local"
+
+
+def calendar_uid(review):
+    """Stable for the life of the review: a calendar updates the event instead of adding one."""
+    return f"review-{review.pk}@{ICS_DOMAIN}"
+
+
+def meeting_ics(review, *, cancelled=False):
+    """The meeting as an iCalendar file; SEQUENCE is the review's ``calendar_sequence``."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Expert Advisory Committee//Reviews//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    event = Event()
+    event.add("uid", calendar_uid(review))
+    event.add("sequence", review.calendar_sequence)
+    event.add("dtstamp", timezone.now())
+    start = review.meeting_at or review.opens_at
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(hours=3))
+    event.add("summary", _("Review meeting: {plan}").format(plan=review.plan.title))
+    event.add("location", review.location)
+    if cancelled:
+        event.add("status", "CANCELLED")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _portal_url():
+    return reverse("reviews:invitations")
+
+
+def _deliver(assignment, *, kind, text, subject, attach_ics=False):
+    expert = assignment.expert
+    if expert.user_id:
+        notify_user(expert.user, kind=kind, text=text, url=_portal_url())
+    review = assignment.review
+    ics = meeting_ics(review) if attach_ics and review.mode == review.Mode.MEETING else None
+
+    def send():
+        if expert.email:
+            message = EmailMessage(
+                subject=subject, body=text, to=[expert.email], from_email=settings.DEFAULT_FROM_EMAIL
+            )
+            if ics:
+                message.attach("review.ics", ics, "text/calendar")
+            try:
+                message.send()
+            except Exception:  # a mail outage must not undo the invitation; the portal has it
+                logger.warning("mail to expert %s not sent", expert.pk, exc_info=True)
+        notify.send_sms(expert.mobile, text)
+
+    transaction.on_commit(send)
+
+
+def send_invitation(assignment):
+    review = assignment.review
+    text = _(
+        "You are invited to review “{plan}” ({mode}), due {due:%Y-%m-%d %H:%M}. Please answer by {reply:%Y-%m-%d}."
+    ).format(
+        plan=review.plan.title,
+        mode=review.get_mode_display(),
+        due=timezone.localtime(review.due_at),
+        reply=timezone.localtime(assignment.reply_by),
+    )
+    _deliver(assignment, kind="invitation", text=text, subject=_("Invitation to review"), attach_ics=True)
+
+
+def send_reply_reminder(assignment):
+    text = _("Reminder: please answer the invitation to review “{plan}” by {reply:%Y-%m-%d %H:%M}.").format(
+        plan=assignment.review.plan.title, reply=timezone.localtime(assignment.reply_by)
+    )
+    _deliver(assignment, kind="invitation_reminder", text=text, subject=_("Reminder: invitation to review"))
+
+
+def send_due_reminder(assignment, *, days):
+    text = _("Reminder: your opinion on “{plan}” is due in {days} day(s), on {due:%Y-%m-%d %H:%M}.").format(
+        plan=assignment.review.plan.title, days=days, due=timezone.localtime(assignment.review.due_at)
+    )
+    _deliver(assignment, kind="due_reminder", text=text, subject=_("Reminder: opinion due"))
+
+
+def send_calendar_update(assignment):
+    text = _("The meeting on “{plan}” has moved: {when:%Y-%m-%d %H:%M}, {place}.").format(
+        plan=assignment.review.plan.title,
+        when=timezone.localtime(assignment.review.meeting_at),
+        place=assignment.review.location,
+    )
+    _deliver(assignment, kind="meeting_changed", text=text, subject=_("Meeting changed"), attach_ics=True)

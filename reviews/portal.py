@@ -1,0 +1,57 @@
+"""The reviews app's contributions to the portal shell: navigation and "my tasks" sections."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.portal import nav_item, task_provider
+from experts import roles
+
+from . import permissions, selectors
+
+
+@nav_item
+def _nav(user):
+    items = []
+    if roles.has_role(user, roles.EXPERT):
+        items.append({"title": _("Invitations and panels"), "url": reverse("reviews:invitations")})
+    if permissions.staff_organization_id(user) is not None:
+        items.append({"title": _("Our plans"), "url": reverse("reviews:my-plans")})
+    return items
+
+
+@task_provider
+def _expert_tasks(user):
+    if not roles.has_role(user, roles.EXPERT):
+        return []
+    waiting = list(selectors.invitations_waiting(user)[:20])
+    return [
+        {
+            "title": _("Invitations to answer"),
+            "items": [
+                {
+                    "title": a.review.plan.title,
+                    "url": reverse("reviews:invitations"),
+                    "meta": _("Answer by {date:%Y-%m-%d}").format(date=timezone.localtime(a.reply_by)),
+                }
+                for a in waiting
+            ],
+            "empty": _("No invitation is waiting for an answer."),
+        }
+    ]
+
+
+@task_provider
+def _department_tasks(user):
+    if permissions.staff_organization_id(user) is None:
+        return []
+    return [
+        {
+            "title": _("Our plans"),
+            "items": [
+                {"title": plan.title, "url": reverse("reviews:my-plans"), "meta": plan.get_state_display()}
+                for plan in selectors.plans_visible_to(user)[:10]
+            ],
+            "empty": _("No plans submitted yet."),
+        }
+    ]

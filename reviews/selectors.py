@@ -1,0 +1,72 @@
+"""Reads for plans, reviews, draws and assignments: what each user may see, fetched in a fixed
+number of queries however many rows there are."""
+
+from django.db.models import Prefetch, Q
+
+from experts import roles
+
+from . import permissions
+from .models import Assignment, Plan, PlanUserObjectPermission, PlanVersion, Review, ReviewUserObjectPermission
+
+
+def plans_visible_to(user):
+    plans = Plan.objects.select_related("submitted_by").prefetch_related(
+        "domains",
+        "related_organizations",
+        Prefetch("versions", queryset=PlanVersion.objects.defer("blocks").order_by("number")),
+    )
+    if permissions.sees_every_review(user):
+        return plans
+    condition = Q(
+        pk__in=PlanUserObjectPermission.objects.filter(user=user, permission__codename="view_plan").values(
+            "content_object_id"
+        )
+    )
+    own = permissions.staff_organization_id(user)
+    if own is not None:
+        condition |= Q(submitted_by_id=own)
+    return plans.filter(condition)
+
+
+def reviews_visible_to(user):
+    reviews = Review.objects.select_related("plan", "plan_version", "chair", "draw").prefetch_related(
+        "required_domains"
+    )
+    reviews = reviews.defer("plan_version__blocks", "draw__pool", "draw__excluded")
+    if permissions.sees_every_review(user):
+        return reviews
+    condition = Q(
+        pk__in=ReviewUserObjectPermission.objects.filter(user=user, permission__codename="view_review").values(
+            "content_object_id"
+        )
+    )
+    own = permissions.staff_organization_id(user)
+    if own is not None:
+        condition |= Q(plan__submitted_by_id=own)
+    return reviews.filter(condition)
+
+
+def assignments_of(user):
+    """The caller's own invitations and panels, newest first, with the review's summary."""
+    return (
+        Assignment.objects.filter(expert__user=user)
+        .select_related("review__plan", "expert")
+        .defer("review__rules", "review__criteria")
+        .order_by("-invited_at", "-id")
+    )
+
+
+def assignments_for_review(review):
+    return review.assignments.select_related("expert__employer").order_by("invited_at", "id")
+
+
+def all_assignments():
+    return Assignment.objects.select_related("review__plan", "expert").order_by("-invited_at", "-id")
+
+
+def invitations_waiting(user):
+    return assignments_of(user).filter(state=Assignment.State.INVITED)
+
+
+def is_expert(user):
+    return roles.has_role(user, roles.EXPERT)
