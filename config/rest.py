@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -66,3 +67,16 @@ def exception_handler(exc, context):
 
 def error_response(detail, *, status_code, errors=None, **extra):
     return Response({"detail": str(detail), "errors": errors or {}, **extra}, status=status_code)
+
+
+def only_public_api(endpoints, **kwargs):
+    """drf-spectacular hook: the schema describes /api/v1/ and nothing else."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "experts.auth.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token/ gives the token."}

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +31,7 @@ def env_list(name):
 def require_env(name):
     value = os.environ.get(name, "").strip()
     if not value:
-        raise ImproperlyConfigured(f"{name} must be set when DJANGO_DEBUG is off (see docs/deployment.md).")
+        raise SystemExit(f"Configuration error: {name} must be set when DJANGO_DEBUG is off (see docs/deployment.md).")
     return value
 
 
@@ -78,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.postgres",
     "channels",
     "guardian",
     "simple_history",
@@ -240,13 +240,14 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Mail and SMS: the console on the embedded default; SMTP when EMAIL_HOST is set.
-if os.environ.get("EMAIL_HOST", "").strip():
+# Mail and SMS: the console on the embedded default; SMTP in production or when EMAIL_HOST is set
+# (a local MTA on localhost:25 unless EMAIL_HOST says otherwise).
+if os.environ.get("EMAIL_HOST", "").strip() or not DEBUG:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": os.environ["EMAIL_HOST"].strip(),
+                "host": os.environ.get("EMAIL_HOST", "").strip() or "localhost",
                 "port": int(os.environ.get("EMAIL_PORT", 25)),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
@@ -280,7 +281,7 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 31536000))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
@@ -317,6 +318,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Only our contract: Wagtail's own admin API is not part of it.
+    "PREPROCESSING_HOOKS": ["config.rest.only_public_api"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -107,3 +107,25 @@ def test_notification_rolled_back_is_never_sent(api):
         return nothing
 
     assert async_to_sync(scenario)() is True
+
+
+def test_idle_socket_survives_thirty_seconds_then_still_receives(api):
+    """On Redis, redis-py 8's default 5 s socket timeout met channels-redis's 5 s blocking wait
+    and dropped idle sockets with 1011; the settings keep the timeout above the wait."""
+    import asyncio
+
+    user = make_user("expert", username="e1")
+    raw = token_for(api, "e1")
+
+    async def scenario():
+        communicator, connected, _ = await handshake([ORIGIN, (b"authorization", f"Bearer {raw}".encode())])
+        assert connected
+        await asyncio.sleep(31)
+        from channels.db import database_sync_to_async
+
+        await database_sync_to_async(notify)(user, kind="reminder", text="still here", url="")
+        message = await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+        return message["text"]
+
+    assert async_to_sync(scenario)() == "still here"
