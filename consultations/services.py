@@ -1,8 +1,16 @@
 """Writes for opinions, consultations and notifications."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reviews.permissions import CLOSED_STATES
+from reviews.services import StateConflict
 
 from . import realtime
+from .canonical import digest as content_digest
+from .canonical import normalise_text, opinion_content
 from .models import Notification
 
 
@@ -12,3 +20,329 @@ def notify(user, *, kind, text, url=""):
     notification = Notification.objects.create(user=user, kind=kind, text=text[:500], url=url)
     realtime.notify_user(notification)
     return notification
+
+
+# ---------------------------------------------------------------- opinions (issue 5)
+#
+# The saving rule. An opinion is one row, saved in place, whose ``version`` counts every accepted
+# write and is the concurrency token. Autosaves (a few seconds after typing stops) only update
+# that row: no history rows, so keystrokes never flood the history. An ``OpinionVersion`` (full
+# content, digest, who, when, why) is written when the expert saves a named version, when they
+# submit (the seal), for every addendum after submission, and when a conflict is resolved by a
+# merge. After the review closes the opinion is read-only.
+
+MAX_SUMMARY = 20000
+MAX_POINT = 5000
+MAX_POINTS = 200
+MAX_COMMENT = 2000
+DEFAULT_SCALE = 100
+
+
+class StaleVersion(Exception):
+    """The write was based on an older version: 409 with ``opinion`` (the current one)."""
+
+    def __init__(self, opinion):
+        super().__init__(f"stale: current version is {opinion.version}")
+        self.opinion = opinion
+
+
+def ensure_opinion(assignment):
+    """The opinion of an accepted assignment: an empty draft, version 0, from acceptance on.
+
+    Called by ``reviews.services.accept_assignment``; also safe to call later (idempotent)."""
+    from .models import Opinion
+
+    opinion, _created = Opinion.objects.get_or_create(
+        assignment=assignment, defaults={"review_id": assignment.review_id, "expert_id": assignment.expert_id}
+    )
+    return opinion
+
+
+def plan_sections(review):
+    """The anchors a point or comment may name: the reviewed plan version's block sections."""
+    return [b.get("section") for b in (review.plan_version.blocks or []) if b.get("section")]
+
+
+def _clean_section(value, sections, errors, key):
+    section = str(value or "").strip()
+    if section and section not in sections:
+        errors.setdefault(key, []).append(_("“{section}” is not a section of the plan.").format(section=section))
+    return section
+
+
+def _clean_scores(review, raw, errors):
+    if raw in (None, ""):
+        return {}
+    if not isinstance(raw, dict):
+        errors["scores"] = [_("Scores are an object of criterion and whole number.")]
+        return {}
+    criteria = {c["key"]: c for c in (review.criteria or []) if isinstance(c, dict) and c.get("key")}
+    scores = {}
+    for key, value in raw.items():
+        if key not in criteria:
+            errors.setdefault("scores", []).append(_("“{key}” is not a criterion of this review.").format(key=key))
+            continue
+        if value is None or value == "":
+            continue
+        top = int(criteria[key].get("max") or DEFAULT_SCALE)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+            errors.setdefault("scores", []).append(
+                _("The score for “{key}” is a whole number from 0 to {top}.").format(key=key, top=top)
+            )
+            continue
+        scores[key] = value
+    return scores
+
+
+def _clean_points(opinion, raw, sections, errors):
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list) or not all(isinstance(p, dict) for p in raw):
+        errors["points"] = [_("Points are a list of objects with “section” and “text”.")]
+        return []
+    if len(raw) > MAX_POINTS:
+        errors["points"] = [_("An opinion has at most {n} points.").format(n=MAX_POINTS)]
+        return []
+    known = set(opinion.points.filter(removed=False).values_list("id", flat=True))
+    points = []
+    for index, item in enumerate(raw):
+        key = f"points.{index}"
+        text = normalise_text(item.get("text"))
+        if not text:
+            errors.setdefault(key, []).append(_("A point needs some text."))
+        elif len(text) > MAX_POINT:
+            errors.setdefault(key, []).append(_("A point is at most {n} characters.").format(n=MAX_POINT))
+        point_id = item.get("id")
+        if point_id is not None and (isinstance(point_id, bool) or point_id not in known):
+            errors.setdefault(key, []).append(_("This point is not part of this opinion."))
+        section = _clean_section(item.get("section"), sections, errors, key)
+        points.append({"id": point_id, "section": section, "text": text})
+    return points
+
+
+def clean_opinion_data(opinion, data):
+    """Validate a write; raise ``ValidationError`` (field → messages) and change nothing."""
+    from .models import Opinion
+
+    if not isinstance(data, dict):
+        raise ValidationError(_("The opinion is a JSON object."))
+    errors = {}
+    conclusion = str(data.get("conclusion") or "")
+    if conclusion and conclusion not in Opinion.Conclusion.values:
+        errors["conclusion"] = [_("Choose agree, agree_with_revisions, disagree or abstain.")]
+    summary = normalise_text(data.get("summary"))
+    if len(summary) > MAX_SUMMARY:
+        errors["summary"] = [_("The summary is at most {n} characters.").format(n=MAX_SUMMARY)]
+    scores = _clean_scores(opinion.review, data.get("scores"), errors)
+    points = _clean_points(opinion, data.get("points"), plan_sections(opinion.review), errors)
+    if errors:
+        raise ValidationError(errors)
+    return {"conclusion": conclusion, "scores": scores, "summary": summary, "points": points}
+
+
+def _writable(opinion, *, by):
+    from reviews.models import Review
+
+    if opinion.expert.user_id != getattr(by, "id", None):
+        raise StateConflict(_("Only its author writes an opinion."))
+    if opinion.assignment.state != "accepted":
+        raise StateConflict(_("You are no longer on this panel."))
+    if opinion.review.state != Review.State.OPEN:
+        if opinion.review.state in CLOSED_STATES:
+            raise StateConflict(_("The review is closed: the opinion is read-only."))
+        raise StateConflict(_("Opinions are written once the review is open."))
+
+
+def _write_points(opinion, points):
+    """Update, add and (before submission: delete; after: mark removed) points, keeping ids."""
+    from .models import Point
+
+    existing = {p.id: p for p in opinion.points.filter(removed=False)}
+    kept = set()
+    for position, item in enumerate(points):
+        point = existing.get(item["id"]) if item["id"] else None
+        if point is None:
+            point = Point(opinion=opinion)
+        point.section, point.text, point.position = item["section"], item["text"], position
+        point.save()
+        kept.add(point.id)
+    gone = [pid for pid in existing if pid not in kept]
+    if gone and opinion.submitted_at:
+        Point.objects.filter(pk__in=gone).update(removed=True)
+    elif gone:
+        Point.objects.filter(pk__in=gone).delete()
+
+
+def _record_version(opinion, *, kind, by, reason):
+    from django.db.models import Max
+
+    from .models import OpinionVersion
+
+    content = opinion_content(opinion)
+    number = (opinion.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    return OpinionVersion.objects.create(
+        opinion=opinion,
+        number=number,
+        kind=kind,
+        reason=reason[:500],
+        content=content,
+        digest=content_digest(content),
+        opinion_version=opinion.version,
+        by=by,
+    )
+
+
+def _compare_and_set(opinion, expected_version, **fields):
+    """Move the row from ``expected_version`` to the next one, or raise ``StaleVersion``.
+
+    A single conditional UPDATE: on PostgreSQL the winner's row lock makes the loser re-check
+    the condition after the winner commits; on SQLite writes are serialised (IMMEDIATE)."""
+    from .models import Opinion
+
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+        raise ValidationError({"version": [_("Send the version you started from (If-Match).")]})
+    now = timezone.now()
+    updated = Opinion.objects.filter(pk=opinion.pk, version=expected_version).update(
+        version=expected_version + 1, saved_at=now, **fields
+    )
+    current = Opinion.objects.select_related("review__plan_version", "expert", "assignment").get(pk=opinion.pk)
+    if not updated:
+        raise StaleVersion(current)
+    return current
+
+
+@transaction.atomic
+def save_opinion(opinion, *, by, data, expected_version, label="", reason="", merged=False):
+    """Save ``data`` over ``opinion`` if nobody saved since ``expected_version``.
+
+    A plain save (an autosave) updates the draft in place. ``label`` also keeps a named
+    version; after submission every change is an addendum and needs ``reason``; ``merged``
+    records a version after the expert resolved a conflict. Raises ``ValidationError`` (bad
+    input), ``StateConflict`` (closed, not theirs) or ``StaleVersion`` (someone saved first)."""
+    from .models import OpinionVersion
+
+    _writable(opinion, by=by)
+    label, reason = normalise_text(label)[:200], normalise_text(reason)[:500]
+    if opinion.submitted_at and not reason:
+        raise ValidationError({"reason": [_("After submission a change is an addendum: give the reason.")]})
+    clean = clean_opinion_data(opinion, data)
+    points = clean.pop("points")
+    current = _compare_and_set(opinion, expected_version, saved_by=by, **clean)
+    _write_points(current, points)
+    if current.submitted_at:
+        version = _record_version(current, kind=OpinionVersion.Kind.ADDENDUM, by=by, reason=reason)
+        current.digest = version.digest
+        current.save(update_fields=["digest"])
+    elif label or merged:
+        kind = OpinionVersion.Kind.MERGED if merged and not label else OpinionVersion.Kind.NAMED
+        _record_version(current, kind=kind, by=by, reason=label or str(_("Merged after a conflict")))
+    realtime.emit_review_event(
+        current.review, "opinion.saved", opinion=current.pk, expert=current.expert_id, version=current.version
+    )
+    return current
+
+
+@transaction.atomic
+def submit_opinion(opinion, *, by, expected_version=None):
+    """Seal the opinion: a ``submitted`` version with the SHA-256 digest of its canonical content.
+
+    Needs a conclusion and, unless abstaining, a score for every criterion."""
+    from .models import Opinion, OpinionVersion
+
+    _writable(opinion, by=by)
+    if opinion.submitted_at:
+        raise StateConflict(_("This opinion has already been submitted; later changes are addenda."))
+    current = Opinion.objects.get(pk=opinion.pk)
+    errors = {}
+    if not current.conclusion:
+        errors["conclusion"] = [_("Choose a conclusion before submitting.")]
+    if current.conclusion != Opinion.Conclusion.ABSTAIN:
+        missing = [c["key"] for c in current.review.criteria or [] if c.get("key") not in (current.scores or {})]
+        if missing:
+            errors["scores"] = [_("Score every criterion before submitting: {keys}.").format(keys=", ".join(missing))]
+    if errors:
+        raise ValidationError(errors)
+    expected = current.version if expected_version is None else expected_version
+    now = timezone.now()
+    current = _compare_and_set(opinion, expected, submitted_at=now, saved_by=by)
+    version = _record_version(current, kind=OpinionVersion.Kind.SUBMITTED, by=by, reason=str(_("Submitted")))
+    current.digest = version.digest
+    current.save(update_fields=["digest"])
+    realtime.emit_review_event(current.review, "opinion.submitted", opinion=current.pk, expert=current.expert_id)
+    return current
+
+
+# ---------------------------------------------------------------- the discussion
+
+
+@transaction.atomic
+def add_comment(review, *, by, text, section="", dissent=False):
+    """A message in the review's discussion (optionally on a section; ``dissent`` records
+    disagreement with that section). Told to the review's channel by id only."""
+    from reviews.models import Review
+
+    from .models import Comment
+
+    text = normalise_text(text)
+    errors = {}
+    if not text:
+        errors["text"] = [_("Write something first.")]
+    elif len(text) > MAX_COMMENT:
+        errors["text"] = [_("A comment is at most {n} characters.").format(n=MAX_COMMENT)]
+    section = _clean_section(section, plan_sections(review), errors, "section")
+    if dissent and not section:
+        errors["section"] = [_("Dissent is recorded against a section.")]
+    if errors:
+        raise ValidationError(errors)
+    if review.state != Review.State.OPEN:
+        raise StateConflict(_("The discussion is open while the review is."))
+    expert = by.expert if hasattr(by, "expert") else None
+    comment = Comment.objects.create(
+        review=review, author=by, expert=expert, text=text, section=section, dissent=bool(dissent)
+    )
+    realtime.emit_review_event(review, "comment.created", comment=comment.pk)
+    return comment
+
+
+@transaction.atomic
+def move_discussion(review, *, by, section):
+    """Move the meeting's "now discussing" marker; every open reader follows it."""
+    from .models import Discussion
+
+    errors = {}
+    section = _clean_section(section, plan_sections(review), errors, "section")
+    if errors:
+        raise ValidationError(errors)
+    discussion = Discussion.objects.select_for_update().filter(review=review).first() or Discussion(review=review)
+    discussion.section, discussion.moved_by, discussion.moved_at = section, by, timezone.now()
+    discussion._history_user = by
+    discussion._change_reason = "moved"
+    discussion.save()
+    realtime.emit_review_event(review, "discussion.moved", section=section)
+    return discussion
+
+
+# ---------------------------------------------------------------- presence
+
+
+def _present_users(review_id):
+    from .models import Presence
+
+    return sorted(set(Presence.objects.filter(review_id=review_id).values_list("user_id", flat=True)))
+
+
+@transaction.atomic
+def join_review(review, *, user, channel_name):
+    """A socket opened on the review's channel: record it and tell the group who is here."""
+    from .models import Presence
+
+    Presence.objects.update_or_create(channel_name=channel_name, defaults={"review": review, "user": user})
+    realtime.emit_review_event(review, "presence", users=_present_users(review.pk))
+
+
+@transaction.atomic
+def leave_review(review, *, channel_name):
+    from .models import Presence
+
+    Presence.objects.filter(channel_name=channel_name).delete()
+    realtime.emit_review_event(review, "presence", users=_present_users(review.pk))

@@ -120,3 +120,71 @@ def can_answer_assignment(user, assignment):
         and assignment.state == Assignment.State.INVITED
         and assignment.review.state in (Review.State.INVITING, Review.State.OPEN)
     )
+
+
+# ---------------------------------------------------------------- opinions and the discussion (issue 5)
+
+CLOSED_STATES = (Review.State.CLOSED, Review.State.CONSOLIDATED, Review.State.RESPONDED, Review.State.ARCHIVED)
+
+
+def opinion_filter(user, review):
+    """The one visibility rule for the opinions of ``review``, as a filter on its ``Opinion`` rows.
+
+    The secretariat sees every opinion, drafts included. An expert on the panel sees their own,
+    and others' *submitted* opinions only once the review's blindness allows: after their own
+    submission (``until_own_submission``) or once the review is closed (``until_closed``); never
+    another's draft. The commission sees submitted opinions once the review is closed (it works
+    from the consolidation); everyone else sees none. Pages, the API, exports and counts all
+    filter through this; channel messages carry ids only.
+    """
+    from django.db.models import Q
+
+    from consultations.models import Opinion
+
+    nothing = Q(pk__in=[])
+    if not user.is_authenticated:
+        return nothing
+    if is_secretariat(user):
+        return Q()
+    closed = review.state in CLOSED_STATES
+    if not user.has_perm(VIEW_REVIEW, review):
+        if roles.has_role(user, roles.COMMISSION) and closed:
+            return Q(submitted_at__isnull=False)
+        return nothing
+    own = Q(expert__user=user)
+    if review.blind == Review.Blind.UNTIL_CLOSED:
+        others = closed
+    else:
+        others = Opinion.objects.filter(review=review, expert__user=user, submitted_at__isnull=False).exists()
+    return own | Q(submitted_at__isnull=False) if others else own
+
+
+def can_see_opinion(user, opinion):
+    return type(opinion).objects.filter(pk=opinion.pk).filter(opinion_filter(user, opinion.review)).exists()
+
+
+def can_see_opinion_history(user, opinion):
+    """Versions (drafts included) are the author's and the secretariat's only."""
+    return is_secretariat(user) or (user.is_authenticated and opinion.expert.user_id == user.id)
+
+
+def is_panel_member(user, review):
+    """An expert who has accepted a place on the panel (and holds the review's permission)."""
+    return user.is_authenticated and roles.has_role(user, roles.EXPERT) and user.has_perm(VIEW_REVIEW, review)
+
+
+def can_discuss(user, review):
+    """The discussion thread is the panel's and the secretariat's."""
+    return is_secretariat(user) or is_panel_member(user, review)
+
+
+def can_move_marker(user, review):
+    """The chair (or the secretariat running the meeting) moves "now discussing"."""
+    if is_secretariat(user):
+        return True
+    return bool(user.is_authenticated and review.chair_id and review.chair.user_id == user.id)
+
+
+def can_watch_progress(user, review):
+    """The progress board (who has submitted, who is writing) is the secretariat's."""
+    return is_secretariat(user)

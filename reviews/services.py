@@ -498,6 +498,9 @@ def accept_assignment(assignment, *, by, no_conflict, confidentiality):
     locked.confidentiality_text = texts["confidentiality"]
     _save(locked, by=by, reason="accepted with declarations")
     permissions.grant_review_access(locked)
+    from consultations.services import ensure_opinion  # consultations imports this module
+
+    ensure_opinion(locked)  # the empty draft opinion, version 0 (issue 5)
     _changed(locked)
     return locked
 
