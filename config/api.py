@@ -19,16 +19,6 @@ urlpatterns += [
     path("experts/<int:pk>/conflicts/", experts_api.ExpertConflicts.as_view(), name="api-expert-conflicts"),
 ]
 
-# experts: the roster (domains, organisations, experts, their history and conflicts)
-urlpatterns += [
-    path("domains/", experts_api.DomainList.as_view(), name="api-domains"),
-    path("organizations/", experts_api.OrganizationList.as_view(), name="api-organizations"),
-    path("experts/", experts_api.ExpertList.as_view(), name="api-experts"),
-    path("experts/<int:pk>/", experts_api.ExpertDetail.as_view(), name="api-expert"),
-    path("experts/<int:pk>/history/", experts_api.ExpertHistory.as_view(), name="api-expert-history"),
-    path("experts/<int:pk>/conflicts/", experts_api.ExpertConflicts.as_view(), name="api-expert-conflicts"),
-]
-
 # reviews: plans, versions, reviews, draws, assignments, the review's event log
 urlpatterns += [
     path("plans/", reviews_api.PlanListView.as_view(), name="api-plans"),
