@@ -29,6 +29,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def notification_created(self, event):
         await self.send_json(event)
 
+    async def account_disabled(self, event):
+        await self.close(code=CLOSE_UNAUTHENTICATED)  # experts.signin.disable_user
+
 
 class ReviewConsumer(AsyncJsonWebsocketConsumer):
     """``/ws/reviews/{id}/``: for those who may see the review (``reviews.permissions``); 4403
@@ -45,14 +48,24 @@ class ReviewConsumer(AsyncJsonWebsocketConsumer):
             return
         self.group = realtime.review_group(review_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.user_group = realtime.user_group(user.id)  # to hear account.disabled
+        await self.channel_layer.group_add(self.user_group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        if hasattr(self, "user_group"):
+            await self.channel_layer.group_discard(self.user_group, self.channel_name)
 
     async def review_event(self, message):
         await self.send_json(message["event"])
+
+    async def account_disabled(self, event):
+        await self.close(code=CLOSE_UNAUTHENTICATED)  # experts.signin.disable_user
+
+    async def notification_created(self, event):
+        pass  # the user group is joined only to hear account.disabled
 
 
 def _may_see_review(user, review_id):

@@ -9,6 +9,7 @@ class ExpertsConfig(AppConfig):
 
     def ready(self):
         from . import portal  # noqa: F401 - registers the roster's portal sections
+        from . import signin  # noqa: F401 - the audit of sign-ins (auth signals)
         from .roles import ensure_roles
 
         # Groups need the permissions of every app, which exist only after each has migrated; the

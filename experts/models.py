@@ -226,3 +226,70 @@ class UserPreference(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+# --- the audit trail (experts/audit.py writes it; nothing changes or deletes it) ------------
+
+
+class AuditImmutable(Exception):
+    """Raised on any attempt to change or delete an audit record through the application."""
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditImmutable("audit records cannot be changed")
+
+    def delete(self):
+        raise AuditImmutable("audit records cannot be deleted")
+
+    def _prune_older_than(self, cutoff):
+        """Only ``experts.audit.prune`` calls this (inside the PostgreSQL trigger's allowance)."""
+        return models.QuerySet.delete(self.filter(at__lt=cutoff))
+
+
+class AuditRecord(models.Model):
+    """One sensitive action: who, from where, what, on which object, with which outcome."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("Success")
+        FAILURE = "failure", _("Failure")
+        DENIED = "denied", _("Denied")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # No database constraint and no cascade: deleting a user must neither fail nor touch the trail.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_username = models.CharField(_("username"), max_length=150, blank=True, db_index=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=50, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        indexes = [models.Index(fields=["action", "at"], name="experts_audit_action_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.outcome}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditImmutable("audit records cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutable("audit records cannot be deleted")
