@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations import notify
-from consultations.services import notify as notify_user
 
 logger = logging.getLogger(__name__)
 ICS_DOMAIN = "committee.local"
@@ -53,6 +52,8 @@ def _portal_url():
 
 
 def _deliver(assignment, *, kind, text, subject, attach_ics=False):
+    from consultations.services import notify as notify_user  # consultations.services imports ours
+
     expert = assignment.expert
     if expert.user_id:
         notify_user(expert.user, kind=kind, text=text, url=_portal_url())
