@@ -121,7 +121,7 @@ def default_rules():
         "each_category": True,  # at least one of each category when the roster allows
         "exclude_earlier_versions": True,  # who evaluated an earlier version of the plan
         "load_cap_per_quarter": 4,
-        "alternates": 5,
+        "alternates": 10,
     }
 
 
