@@ -222,6 +222,8 @@ def change_expert_status(expert, *, status, by, reason):
 def set_expert_photo(expert, *, upload, by):
     """Check, clean and store a photo. Raises ``ValidationError`` and stores nothing when it fails."""
     display, thumbnail = process_photo(upload)
+    # A fresh, locked copy: the caller's object may predate a status change it would overwrite.
+    expert = Expert.objects.select_for_update().get(pk=expert.pk)
     old = (expert.photo.name, expert.photo_thumb.name)
     expert.photo.save(display.name, display, save=False)
     expert.photo_thumb.save(thumbnail.name, thumbnail, save=False)
