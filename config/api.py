@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from consultations import api as consultations_api
 from experts import api as experts_api
 from reviews import api as reviews_api
 
@@ -44,5 +45,27 @@ urlpatterns += [
         "assignments/<int:assignment_id>/decline/",
         reviews_api.AssignmentDeclineView.as_view(),
         name="api-assignment-decline",
+    ),
+]
+
+# consultations: the caller's opinion, its submission and versions, all opinions, the discussion
+urlpatterns += [
+    path("reviews/<int:review_id>/opinion/", consultations_api.OwnOpinionView.as_view(), name="api-opinion"),
+    path(
+        "reviews/<int:review_id>/opinion/submit/",
+        consultations_api.SubmitOpinionView.as_view(),
+        name="api-opinion-submit",
+    ),
+    path(
+        "reviews/<int:review_id>/opinion/versions/",
+        consultations_api.OpinionVersionListView.as_view(),
+        name="api-opinion-versions",
+    ),
+    path("reviews/<int:review_id>/opinions/", consultations_api.OpinionListView.as_view(), name="api-opinions"),
+    path("reviews/<int:review_id>/comments/", consultations_api.CommentListView.as_view(), name="api-comments"),
+    path(
+        "reviews/<int:review_id>/discussion/",
+        consultations_api.DiscussionView.as_view(),
+        name="api-discussion",
     ),
 ]

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = _("Opinions and consultations")
+
+    def ready(self):
+        from . import portal  # noqa: F401  (registers "my tasks" sections)

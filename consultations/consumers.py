@@ -51,10 +51,14 @@ class ReviewConsumer(AsyncJsonWebsocketConsumer):
         self.user_group = realtime.user_group(user.id)  # to hear account.disabled
         await self.channel_layer.group_add(self.user_group, self.channel_name)
         await self.accept()
+        self.review_id = review_id
+        await database_sync_to_async(_arrived)(user, review_id, self.channel_name)  # presence
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        if hasattr(self, "review_id"):
+            await database_sync_to_async(_left)(self.review_id, self.channel_name)  # presence
         if hasattr(self, "user_group"):
             await self.channel_layer.group_discard(self.user_group, self.channel_name)
 
@@ -74,3 +78,21 @@ def _may_see_review(user, review_id):
 
     review = Review.objects.select_related("plan").filter(pk=review_id).first()
     return review is not None and can_view_review(user, review)
+
+
+def _arrived(user, review_id, channel_name):
+    from reviews.models import Review
+
+    from .services import join_review
+
+    join_review(Review.objects.get(pk=review_id), user=user, channel_name=channel_name)
+
+
+def _left(review_id, channel_name):
+    from reviews.models import Review
+
+    from .services import leave_review
+
+    review = Review.objects.filter(pk=review_id).first()
+    if review is not None:
+        leave_review(review, channel_name=channel_name)

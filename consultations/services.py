@@ -235,7 +235,7 @@ def save_opinion(opinion, *, by, data, expected_version, label="", reason="", me
         current.save(update_fields=["digest"])
     elif label or merged:
         kind = OpinionVersion.Kind.MERGED if merged and not label else OpinionVersion.Kind.NAMED
-        _record_version(current, kind=kind, by=by, reason=label or str(_("Merged after a conflict")))
+        _record_version(current, kind=kind, by=by, reason=label)
     realtime.emit_review_event(
         current.review, "opinion.saved", opinion=current.pk, expert=current.expert_id, version=current.version
     )
@@ -265,7 +265,7 @@ def submit_opinion(opinion, *, by, expected_version=None):
     expected = current.version if expected_version is None else expected_version
     now = timezone.now()
     current = _compare_and_set(opinion, expected, submitted_at=now, saved_by=by)
-    version = _record_version(current, kind=OpinionVersion.Kind.SUBMITTED, by=by, reason=str(_("Submitted")))
+    version = _record_version(current, kind=OpinionVersion.Kind.SUBMITTED, by=by, reason="")
     current.digest = version.digest
     current.save(update_fields=["digest"])
     realtime.emit_review_event(current.review, "opinion.submitted", opinion=current.pk, expert=current.expert_id)

@@ -1,0 +1,303 @@
+"""The API of opinions, their versions and the review's discussion (API.md). Views translate the
+request, call a service and shape the answer; the rules live in services and permissions."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.rest import Conflict, error_response
+from reviews import permissions
+from reviews import selectors as review_selectors
+from reviews.services import StateConflict
+
+from . import diff, selectors, services
+from .models import Comment, Opinion, OpinionVersion
+
+
+def _raise_validation(error):
+    if hasattr(error, "error_dict"):
+        raise exceptions.ValidationError(error.message_dict)
+    raise exceptions.ValidationError({"non_field_errors": error.messages})
+
+
+def _visible_review(request, review_id):
+    review = review_selectors.reviews_visible_to(request.user).filter(pk=review_id).first()
+    if review is None:
+        raise exceptions.NotFound()
+    return review
+
+
+# ---------------------------------------------------------------- serializers
+
+
+class PointSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, allow_null=True)
+    section = serializers.CharField(allow_blank=True, required=False)
+    text = serializers.CharField()
+
+
+class OpinionSerializer(serializers.ModelSerializer):
+    expert_name = serializers.CharField(source="expert.name", read_only=True)
+    points = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Opinion
+        fields = ["id", "review", "expert", "expert_name", "conclusion", "scores", "summary", "points", "version",
+                  "saved_at", "submitted_at", "digest"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_points(self, opinion) -> list[dict]:
+        points = getattr(opinion, "live", None)
+        if points is None:
+            points = opinion.points.filter(removed=False).order_by("position", "id")
+        return [{"id": p.id, "section": p.section, "text": p.text} for p in points]
+
+
+class OpinionWriteSerializer(serializers.Serializer):
+    """The body of a PUT. ``label`` keeps a named version; ``reason`` is required after
+    submission (an addendum); ``merged`` marks the save that resolves a 409."""
+
+    conclusion = serializers.CharField(allow_blank=True, required=False)
+    scores = serializers.DictField(child=serializers.IntegerField(allow_null=True), required=False)
+    summary = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
+    points = PointSerializer(many=True, required=False)
+    label = serializers.CharField(allow_blank=True, required=False, max_length=200)
+    reason = serializers.CharField(allow_blank=True, required=False, max_length=500)
+    merged = serializers.BooleanField(required=False, default=False)
+    version = serializers.IntegerField(required=False, help_text="Used only when If-Match is missing.")
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    by_name = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OpinionVersion
+        fields = ["number", "kind", "reason", "by", "by_name", "at", "digest", "opinion_version", "content", "changes"]
+        read_only_fields = fields
+
+    def get_by_name(self, version) -> str:
+        user = version.by
+        return (user.get_full_name() or user.username) if user else ""
+
+    def get_changes(self, version) -> list[dict]:
+        previous = self.context.get("previous", {}).get(version.number)
+        return diff.changes(previous, version.content)
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "review", "text", "section", "dissent", "expert", "author_name", "created_at"]
+        read_only_fields = ["id", "review", "expert", "author_name", "created_at"]
+
+    def get_author_name(self, comment) -> str:
+        if comment.expert_id:
+            return comment.expert.name
+        return comment.author.get_full_name() or comment.author.username
+
+
+class DiscussionSerializer(serializers.Serializer):
+    section = serializers.CharField(allow_blank=True)
+
+
+# ---------------------------------------------------------------- the caller's opinion
+
+
+def _etag(opinion):
+    return f'"{opinion.version}"'
+
+
+def _with_etag(response, opinion):
+    response["ETag"] = _etag(opinion)
+    return response
+
+
+def _expected_version(request, body):
+    raw = request.headers.get("If-Match", "").strip()
+    if raw:
+        raw = raw.removeprefix("W/").strip('"')
+        try:
+            return int(raw)
+        except ValueError:
+            raise exceptions.ValidationError({"version": [_("If-Match carries the version number you started from.")]})
+    if body.get("version") is not None:
+        return body["version"]
+    raise exceptions.ValidationError({"version": [_("Send the version you started from in If-Match.")]})
+
+
+def _own_opinion(request, review_id):
+    review = _visible_review(request, review_id)
+    opinion = selectors.own_opinion(request.user, review)
+    if opinion is None:
+        assignment = selectors.own_assignment(request.user, review)
+        if assignment is None:
+            raise exceptions.NotFound(_("You have no opinion to write on this review."))
+        services.ensure_opinion(assignment)  # accepted before opinions existed
+        opinion = selectors.own_opinion(request.user, review)
+    return opinion
+
+
+def _stale(error):
+    current = selectors.own_opinion(error.opinion.expert.user, error.opinion.review)
+    response = error_response(
+        _("Someone saved this opinion after the version you started from."),
+        status_code=status.HTTP_409_CONFLICT,
+        version=current.version,
+        current=OpinionSerializer(current).data,
+    )
+    return _with_etag(response, current)
+
+
+def _call(func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except StateConflict as error:
+        raise Conflict(error.message)
+    except DjangoValidationError as error:
+        _raise_validation(error)
+
+
+class OwnOpinionView(APIView):
+    """The caller's own opinion: GET (with ``ETag``), PUT (with ``If-Match``)."""
+
+    @extend_schema(responses=OpinionSerializer)
+    def get(self, request, review_id):
+        opinion = _own_opinion(request, review_id)
+        return _with_etag(Response(OpinionSerializer(opinion).data), opinion)
+
+    @extend_schema(
+        request=OpinionWriteSerializer,
+        responses={200: OpinionSerializer, 409: OpinionSerializer},
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description='"<version>"')],
+    )
+    def put(self, request, review_id):
+        opinion = _own_opinion(request, review_id)
+        body = OpinionWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = dict(body.validated_data)
+        expected = _expected_version(request, values)
+        data = {key: request.data.get(key) for key in ("conclusion", "scores", "summary", "points")}
+        try:
+            saved = _call(
+                services.save_opinion,
+                opinion,
+                by=request.user,
+                data=data,
+                expected_version=expected,
+                label=values.get("label", ""),
+                reason=values.get("reason", ""),
+                merged=values.get("merged", False),
+            )
+        except services.StaleVersion as error:
+            return _stale(error)
+        saved = selectors.own_opinion(request.user, saved.review)
+        return _with_etag(Response(OpinionSerializer(saved).data), saved)
+
+
+class SubmitOpinionView(APIView):
+    """Seal the caller's opinion: ``submitted_at`` and ``digest`` (SHA-256 of the canonical form)."""
+
+    @extend_schema(request=None, responses=OpinionSerializer)
+    def post(self, request, review_id):
+        opinion = _own_opinion(request, review_id)
+        expected = None
+        if request.headers.get("If-Match"):
+            expected = _expected_version(request, {})
+        try:
+            submitted = _call(services.submit_opinion, opinion, by=request.user, expected_version=expected)
+        except services.StaleVersion as error:
+            return _stale(error)
+        submitted = selectors.own_opinion(request.user, submitted.review)
+        return _with_etag(Response(OpinionSerializer(submitted).data), submitted)
+
+
+class OpinionVersionListView(generics.ListAPIView):
+    """Every kept version of the caller's opinion, oldest first, each with its changes against
+    the one before."""
+
+    serializer_class = VersionSerializer
+
+    def get_queryset(self):
+        self.opinion = _own_opinion(self.request, self.kwargs["review_id"])
+        return selectors.versions_of(self.opinion)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        numbers = [v.number - 1 for v in page if v.number > 1]
+        before = dict(self.opinion.versions.filter(number__in=numbers).values_list("number", "content"))
+        previous = {number + 1: content for number, content in before.items()}
+        serializer = self.get_serializer(page, many=True, context={**self.get_serializer_context(),
+                                                                    "previous": previous})  # fmt: skip
+        return self.get_paginated_response(serializer.data)
+
+
+class OpinionListView(generics.ListAPIView):
+    """All opinions of the review the caller may see at this stage (``reviews.permissions``)."""
+
+    serializer_class = OpinionSerializer
+
+    def get_queryset(self):
+        review = _visible_review(self.request, self.kwargs["review_id"])
+        return selectors.opinions_visible_to(self.request.user, review)
+
+
+# ---------------------------------------------------------------- the discussion
+
+
+def _discussable_review(request, review_id):
+    review = _visible_review(request, review_id)
+    if not permissions.can_discuss(request.user, review):
+        raise exceptions.PermissionDenied(_("The discussion is the panel's."))
+    return review
+
+
+class CommentListView(generics.ListCreateAPIView):
+    """The review's discussion, oldest first; ``?after=<comment id>`` for what is new."""
+
+    serializer_class = CommentSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("after", int)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        review = _discussable_review(self.request, self.kwargs["review_id"])
+        raw = self.request.query_params.get("after") or "0"
+        try:
+            after = int(raw)
+        except ValueError:
+            raise exceptions.ValidationError({"after": [_("“after” is a whole number.")]})
+        return selectors.comments_for(review, after=after)
+
+    def create(self, request, *args, **kwargs):
+        review = _discussable_review(request, kwargs["review_id"])
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        comment = _call(services.add_comment, review, by=request.user, **body.validated_data)
+        comment = selectors.comments_for(review).get(pk=comment.pk)
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class DiscussionView(APIView):
+    """The meeting's "now discussing" marker: GET for the panel, PUT for the chair."""
+
+    @extend_schema(responses=DiscussionSerializer)
+    def get(self, request, review_id):
+        review = _discussable_review(request, review_id)
+        return Response({"section": selectors.discussion_section(review)})
+
+    @extend_schema(request=DiscussionSerializer, responses=DiscussionSerializer)
+    def put(self, request, review_id):
+        review = _discussable_review(request, review_id)
+        if not permissions.can_move_marker(request.user, review):
+            raise exceptions.PermissionDenied(_("The chair moves the discussion."))
+        body = DiscussionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        discussion = _call(services.move_discussion, review, by=request.user, section=body.validated_data["section"])
+        return Response({"section": discussion.section})
