@@ -347,4 +347,5 @@ ROLE_GROUPS = {
     "expert": _("Expert"),
     "commission": _("Commission"),
     "department": _("Department"),
+    "auditor": _("Auditor"),
 }

@@ -8,8 +8,9 @@ class ExpertsConfig(AppConfig):
     verbose_name = _("Roster")
 
     def ready(self):
-        from . import portal  # noqa: F401 - registers the roster's portal sections
-        from . import signin  # noqa: F401 - the audit of sign-ins (auth signals)
+        # Imported for what they register: the audit trail's admin screen (a Wagtail hook), the
+        # roster's portal sections, the audit of sign-ins (auth signals).
+        from . import audit_admin, portal, signin  # noqa: F401
         from .roles import ensure_roles
 
         # Groups need the permissions of every app, which exist only after each has migrated; the

@@ -4,7 +4,8 @@ SECRETARIAT = "secretariat"
 EXPERT = "expert"
 COMMISSION = "commission"
 DEPARTMENT = "department"
-ALL = (SECRETARIAT, EXPERT, COMMISSION, DEPARTMENT)
+AUDITOR = "auditor"  # reads the audit trail and nothing else (the secretariat head holds it too)
+ALL = (SECRETARIAT, EXPERT, COMMISSION, DEPARTMENT, AUDITOR)
 
 
 def roles_of(user):
@@ -38,10 +39,21 @@ SECRETARIAT_EXTRA = (
 def ensure_roles(**kwargs):
     """Create the role groups and give the secretariat its model permissions. Idempotent."""
     from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
 
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in ALL}
-    wanted = list(Permission.objects.filter(content_type__app_label__in=SECRETARIAT_APPS))
+    wanted = list(
+        Permission.objects.filter(content_type__app_label__in=SECRETARIAT_APPS).exclude(
+            content_type__model="auditrecord"
+        )
+    )
     for app_label, codename in SECRETARIAT_EXTRA:
         wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
     groups[SECRETARIAT].permissions.add(*wanted)
+    groups[AUDITOR].permissions.add(
+        *Permission.objects.filter(
+            Q(content_type__app_label="experts", codename="view_auditrecord")
+            | Q(content_type__app_label="wagtailadmin", codename="access_admin")
+        )
+    )
     return groups
