@@ -92,8 +92,10 @@ def review(plan, secretariat_user, roster):
 
 
 @pytest.fixture
-def drawn(review, secretariat_user):
-    services.draw_for_review(review, by=secretariat_user, seed="witnessed-42")
+def drawn(review, secretariat_user, django_capture_on_commit_callbacks):
+    """A review whose panel is drawn and invited (mail and SMS sent: the commit callbacks ran)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.draw_for_review(review, by=secretariat_user, seed="witnessed-42")
     review.refresh_from_db()
     return review
 
