@@ -33,12 +33,6 @@ def _visible_review(request, review_id):
 # ---------------------------------------------------------------- serializers
 
 
-class PointSerializer(serializers.Serializer):
-    id = serializers.IntegerField(required=False, allow_null=True)
-    section = serializers.CharField(allow_blank=True, required=False)
-    text = serializers.CharField()
-
-
 class OpinionSerializer(serializers.ModelSerializer):
     expert_name = serializers.CharField(source="expert.name", read_only=True)
     points = serializers.SerializerMethodField()
@@ -61,9 +55,10 @@ class OpinionWriteSerializer(serializers.Serializer):
     submission (an addendum); ``merged`` marks the save that resolves a 409."""
 
     conclusion = serializers.CharField(allow_blank=True, required=False)
-    scores = serializers.DictField(child=serializers.IntegerField(allow_null=True), required=False)
+    # Scores and points are checked by ``services.clean_opinion_data`` (one rule, all errors at once).
+    scores = serializers.JSONField(required=False, help_text="{criterion key: whole number within its scale}")
     summary = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
-    points = PointSerializer(many=True, required=False)
+    points = serializers.JSONField(required=False, help_text='[{"id": optional, "section": anchor or "", "text"}]')
     label = serializers.CharField(allow_blank=True, required=False, max_length=200)
     reason = serializers.CharField(allow_blank=True, required=False, max_length=500)
     merged = serializers.BooleanField(required=False, default=False)
