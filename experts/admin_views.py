@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -22,7 +21,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.widgets import HeaderButton
 
-from . import participation, roles, selectors, services, tasks, workbook
+from . import audit, participation, roles, selectors, services, tasks, workbook
 from .forms import ImportConfirmForm, ImportForm, StatusForm
 from .models import Domain, Expert, Organization
 
@@ -308,6 +307,7 @@ def export_view(request):
         queryset = filters.qs
     queryset = selectors.ordered_roster(selectors.search_experts(queryset, request.GET.get("q")), "strokes")
     data = workbook.export_bytes(queryset, viewer=request.user)
+    audit.record(audit.EXPORT, actor=request.user, request=request, outcome=audit.SUCCESS, what="roster.xlsx")
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="roster-{stamp}.xlsx"'
@@ -371,11 +371,8 @@ def import_confirm_view(request):
         return redirect("experts_expert:import")
     skip = run["error_rows"] if form.cleaned_data["skip_errors"] else []
     tasks.set_import_progress(run_id, state="queued", done=0, total=0)
-    transaction.on_commit(
-        lambda: tasks.import_workbook.enqueue(
-            run_id, path=_import_path(run_id), user_id=request.user.pk, skip_rows=skip
-        )
-    )
+    # The view has written nothing to the database, so there is no commit to wait for.
+    tasks.import_workbook.enqueue(run_id, path=_import_path(run_id), user_id=request.user.pk, skip_rows=skip)
     return redirect("experts_expert:import_progress", run_id)
 
 
