@@ -69,3 +69,20 @@ urlpatterns += [
         name="api-discussion",
     ),
 ]
+
+# consultations: the consolidated opinion, its documents, the responses to points (issue 6)
+from consultations import consolidation_api  # noqa: E402
+
+urlpatterns += [
+    path(
+        "reviews/<int:review_id>/consolidation/",
+        consolidation_api.ConsolidationView.as_view(),
+        name="api-consolidation",
+    ),
+    path(
+        "reviews/<int:review_id>/consolidation.<str:kind>",
+        consolidation_api.ConsolidationDocumentView.as_view(),
+        name="api-consolidation-document",
+    ),
+    path("points/<int:point_id>/response/", consolidation_api.PointResponseView.as_view(), name="api-point-response"),
+]

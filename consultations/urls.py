@@ -12,3 +12,19 @@ urlpatterns = [
     path("reviews/<int:review_id>/comments/", views.comment, name="comment"),
     path("opinions/<int:opinion_id>/versions/", views.versions, name="versions"),
 ]
+
+# issue 6: the commission's workspace, the consolidation, responses, documents, feedback
+from . import consolidation_views as cv  # noqa: E402
+
+urlpatterns += [
+    path("workspace/", cv.workspace, name="workspace"),
+    path("reviews/<int:review_id>/consolidation/", cv.reading, name="consolidation"),
+    path("reviews/<int:review_id>/consolidation/save/", cv.save_group_opinion, name="consolidation-save"),
+    path("reviews/<int:review_id>/consolidation/confirm/", cv.confirm, name="consolidation-confirm"),
+    path("reviews/<int:review_id>/consolidation/finalise/", cv.finalise, name="consolidation-finalise"),
+    path("reviews/<int:review_id>/consolidation/publish/", cv.publish, name="consolidation-publish"),
+    path("reviews/<int:review_id>/consolidation/document.<str:kind>", cv.document, name="consolidation-document"),
+    path("reviews/<int:review_id>/honoraria/", cv.honoraria_view, name="honoraria"),
+    path("points/<int:point_id>/answer/", cv.answer, name="answer"),
+    path("my-points/", cv.my_points, name="my-points"),
+]
