@@ -8,3 +8,4 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self):
         from . import portal  # noqa: F401  (registers "my tasks" sections)
+        from . import consolidation_portal  # noqa: F401  (issue 6: workspace link, confirmations)

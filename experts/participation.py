@@ -88,12 +88,33 @@ def _opinion_counts(expert_ids):
     return {(row[expert_path], row["year"]): row for row in rows}
 
 
+def _point_counts(expert_ids):
+    """Points answered in finalised response packages and how many were adopted (issue 6), by the
+    year the package was finalised."""
+    Response = _model("consultations", "Response")
+    if Response is None:
+        return None
+    rows = (
+        Response.objects.filter(
+            point__opinion__expert_id__in=expert_ids,
+            point__removed=False,
+            point__opinion__review__response_package__isnull=False,
+        )
+        .annotate(year=ExtractYear("point__opinion__review__response_package__finalised_at"))
+        .order_by()
+        .values("point__opinion__expert_id", "year")
+        .annotate(points=Count("id"), adopted=Count("id", filter=Q(status="adopted")))
+    )
+    return {(row["point__opinion__expert_id"], row["year"]): row for row in rows}
+
+
 def participation(expert_ids):
     """``{expert_id: {"total": {...}, "years": [(year, {...}), ...]}}`` for the given experts,
     in a fixed number of queries whatever their number."""
     expert_ids = list(expert_ids)
     assignments = _assignment_counts(expert_ids)
     opinions = _opinion_counts(expert_ids)
+    points = _point_counts(expert_ids)
     per_year = defaultdict(lambda: defaultdict(dict))
     for source, mapping in (
         (
@@ -101,6 +122,7 @@ def participation(expert_ids):
             {"invitations": "invitations", "accepted": "accepted", "declined": "declined", "no_answer": "no_answer"},
         ),
         (opinions, {"opinions_on_time": "on_time", "opinions_late": "late"}),
+        (points, {"points": "points", "points_adopted": "adopted"}),
     ):
         if source is None:
             continue
@@ -114,6 +136,8 @@ def participation(expert_ids):
             total.update(invitations=0, accepted=0, declined=0, no_answer=0)
         if opinions is not None:
             total.update(opinions_on_time=0, opinions_late=0)
+        if points is not None:
+            total.update(points=0, points_adopted=0)
         years = []
         for year in sorted(per_year[expert_id], reverse=True):
             row = dict(total) | {key: 0 for key, value in total.items() if value is not None}
