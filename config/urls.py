@@ -23,6 +23,7 @@ urlpatterns = [
     path("portal/text-size/", views.text_size, name="text-size"),
     path("portal/", include("reviews.urls")),
     path("portal/", include("consultations.urls")),
+    path("", include("experts.urls")),
     path("api/v1/", include("config.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

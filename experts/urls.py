@@ -1,0 +1,17 @@
+"""The expert's own pages in the portal (included once from config/urls.py)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("portal/profile/", views.profile, name="expert-profile"),
+    path("portal/profile/contact/", views.update_contact, name="expert-profile-contact"),
+    path("portal/profile/photo/", views.update_photo, name="expert-profile-photo"),
+    path("portal/profile/unavailable/", views.add_period, name="expert-profile-period-add"),
+    path("portal/profile/unavailable/<int:pk>/remove/", views.remove_period, name="expert-profile-period-remove"),
+    path("portal/profile/conflicts/", views.declare_conflict, name="expert-profile-conflict-add"),
+    path(
+        "portal/profile/conflicts/<int:pk>/withdraw/", views.withdraw_conflict, name="expert-profile-conflict-withdraw"
+    ),
+]
