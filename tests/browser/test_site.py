@@ -1,0 +1,157 @@
+"""The committee site in a real browser: axe-core's WCAG 2.1 AA rules at phone and desktop widths,
+the secretariat publishing a meeting notice through the approval workflow in the Wagtail admin,
+and no request to any other host."""
+
+from functools import partial
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from channels.testing.live import make_application
+from daphne.testing import DaphneProcess
+from django.conf import settings
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+from cms import demo
+from cms.models import NoticeIndexPage
+from cms.publishing import ensure_publishing
+from experts import roles
+from tests.cms.conftest import make_expert
+from tests.conftest import make_user
+from tests.factories import PASSWORD
+
+from .conftest import DESKTOP, PHONE, _server_setup
+
+pytestmark = pytest.mark.browser
+
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PUBLIC_PAGES = ["/", "/members/", "/news/committee-formed/", "/conclusions/information-services-action-plan/"]
+
+
+def _forget_caches(**kwargs):
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+
+    ContentType.objects.clear_cache()
+    cache.clear()
+
+
+def _server_setup_without_stale_caches(name, blocker):
+    """Each test flushes the database, and with it the content types and the Wagtail site that
+    the server process has cached (Wagtail's site root paths live in its local-memory cache):
+    forget them on every request so the second test does not meet the first one's ids."""
+    from django.core.signals import request_started
+
+    _server_setup(name, blocker)
+    request_started.connect(_forget_caches, weak=False, dispatch_uid="test_site.forget_caches")
+
+
+@pytest.fixture(scope="module")
+def _live_server(django_db_setup, django_db_blocker):
+    """This module's own live server (overrides the shared one): the same Daphne, plus the cache reset above."""
+    server = DaphneProcess(
+        "localhost",
+        partial(make_application, static_wrapper=ASGIStaticFilesHandler),
+        setup=partial(_server_setup_without_stale_caches, settings.DATABASES["default"]["NAME"], django_db_blocker),
+    )
+    server.start()
+    while not server.ready.wait(timeout=1):
+        if not server.is_alive():
+            pytest.fail("The live server did not start.")
+    yield f"http://localhost:{server.port.value}"
+    server.terminate()
+    server.join(timeout=10)
+
+
+@pytest.fixture
+def site(live_server_url):
+    """The demo site with a few members (photos included) in the roster."""
+    for name in ("王建国", "李海燕", "张晓明"):
+        make_expert(name, public_fields=["title", "employer", "domains", "photo"], photo=True)
+    demo.load()
+    ensure_publishing()
+    return live_server_url
+
+
+def axe_violations(page):
+    """Run axe-core in the page (evaluated over the DevTools protocol, so the page's strict CSP
+    stays on) and return ``"rule: targets"`` for each violation."""
+    page.evaluate(AXE_SOURCE)
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", "));
+        }""",
+        WCAG21_AA,
+    )
+
+
+def hosts_of(page):
+    hosts = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+    return hosts
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_site_public_pages_pass_axe_wcag21_aa(site, new_page, viewport):
+    page = new_page(viewport=viewport)
+    hosts = hosts_of(page)
+    found = {}
+
+    for path in PUBLIC_PAGES:
+        response = page.goto(path)
+        assert response.status == 200, path
+        found[path] = axe_violations(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
+
+    assert found == {path: [] for path in PUBLIC_PAGES}
+    assert hosts == {urlparse(site).netloc}
+
+
+def test_site_axe_check_does_report_a_violation(site, page):
+    """Guard against a silently broken check: an image without alt text must be reported."""
+    page.goto("/")
+    page.evaluate("document.querySelector('main').appendChild(document.createElement('img')).src = '/static/none.png'")
+
+    assert [violation.split(":")[0] for violation in axe_violations(page)] == ["image-alt"]
+
+
+def test_site_secretariat_writes_submits_and_approves_a_meeting_notice(site, new_page):
+    make_user(roles.SECRETARIAT, username="head", first_name="处长", last_name="李")
+    index = NoticeIndexPage.objects.get()
+    title = "关于召开《沈阳市新材料产业发展专项规划》论证会的通知"
+    admin = new_page()
+    hosts = hosts_of(admin)
+    visitor = new_page(viewport=PHONE)
+
+    admin.goto("/admin/login/")
+    admin.fill("#id_username", "head")
+    admin.fill("#id_password", PASSWORD)
+    admin.locator("form button[type=submit]").first.click()
+    admin.wait_for_url("**/admin/")
+    admin.goto(f"/admin/pages/add/cms/meetingnoticepage/{index.pk}/")
+    admin.fill("#id_title", title)
+    admin.fill("#id_meeting_at", "2027-01-15 09:30")
+    admin.fill("#id_location", "市发展改革委第二会议室")
+    admin.fill("#id_review_title", "沈阳市新材料产业发展专项规划")
+    admin.locator("footer .w-dropdown__toggle").first.click()
+    admin.click("button[name=action-submit]")
+    admin.wait_for_url(f"**/admin/pages/{index.pk}/")
+
+    visitor.goto("/notices/")
+    assert visitor.locator(f"main a:text-is('{title}')").count() == 0
+
+    admin.goto(f"/admin/pages/{index.pk}/")
+    admin.locator(f"a:has-text('{title}')").first.click()
+    admin.wait_for_url("**/edit/")
+    admin.locator("footer .w-dropdown__toggle").first.click()
+    admin.locator("button[data-workflow-action-name=approve]:not([data-workflow-action-modal-url])").click()
+    admin.wait_for_load_state()
+
+    visitor.goto("/notices/")
+    visitor.locator(f"main a:text-is('{title}')").click()
+    assert visitor.locator("h1").inner_text() == title
+    assert "2027-01-15 09:30" in visitor.locator(".facts").inner_text()
+    assert "市发展改革委第二会议室" in visitor.locator(".facts").inner_text()
+    assert hosts == {urlparse(site).netloc}
