@@ -466,7 +466,9 @@ def declaration_texts():
 
 
 def _lock_assignment(assignment):
-    return Assignment.objects.select_for_update().select_related("review__plan", "expert__user").get(pk=assignment.pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to the user.
+    locked = Assignment.objects.select_for_update(of=("self",)).select_related("review__plan", "expert__user")
+    return locked.get(pk=assignment.pk)
 
 
 def _changed(assignment):
