@@ -1,0 +1,236 @@
+"""The secretariat's review screens in the Wagtail admin: plans and versions, scheduling, the
+draw page (pool, exclusions by rule, panel, alternates, seed, hash, verify) and the live
+invitation board. Every write goes through ``services``; ``wagtail_hooks.py`` registers them."""
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from experts.models import Domain, Expert, Organization
+
+from . import permissions, selectors, services
+from .models import Assignment, Draw, Plan, Review
+
+
+def require_secretariat(request):
+    if not permissions.is_secretariat(request.user) and not request.user.is_superuser:
+        raise PermissionDenied
+
+
+def _apply_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class PlanForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Plan.Kind.choices)
+    submitted_by = forms.ModelChoiceField(label=gettext_lazy("Submitted by"), queryset=Organization.objects.all())
+    related_organizations = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Related organisations"), queryset=Organization.objects.all(), required=False
+    )
+    domains = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Domains"), queryset=Domain.objects.all(), required=False
+    )
+    document = forms.FileField(label=gettext_lazy("Document (.docx or .pdf)"))
+
+
+class VersionForm(forms.Form):
+    document = forms.FileField(label=gettext_lazy("New version (.docx or .pdf)"))
+
+
+def plans_view(request):
+    require_secretariat(request)
+    form = PlanForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            from django.db import transaction
+
+            with transaction.atomic():
+                plan = services.create_plan(
+                    by=request.user, title=data["title"], kind=data["kind"], submitted_by=data["submitted_by"],
+                    domains=list(data["domains"]), related_organizations=list(data["related_organizations"]),
+                )  # fmt: skip
+                services.add_plan_version(plan, upload=data["document"], by=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The plan was added."))
+            return redirect("reviews_admin:plans")
+    plans = selectors.plans_visible_to(request.user).prefetch_related("reviews").order_by("-created_at", "-id")[:200]
+    return TemplateResponse(
+        request, "reviews/admin/plans.html", {"plans": plans, "form": form, "version_form": VersionForm()}
+    )
+
+
+def add_version_view(request, plan_id):
+    require_secretariat(request)
+    plan = get_object_or_404(Plan, pk=plan_id)
+    form = VersionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.add_plan_version(plan, upload=form.cleaned_data["document"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Version %(number)s was added.") % {"number": version.number})
+    return redirect("reviews_admin:plans")
+
+
+class ScheduleForm(forms.Form):
+    plan = forms.ModelChoiceField(label=gettext_lazy("Plan"), queryset=Plan.objects.all())
+    mode = forms.ChoiceField(label=gettext_lazy("Mode"), choices=Review.Mode.choices)
+    opens_at = forms.DateTimeField(
+        label=gettext_lazy("Opens"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    due_at = forms.DateTimeField(
+        label=gettext_lazy("Due"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    meeting_at = forms.DateTimeField(
+        label=gettext_lazy("Meeting time"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    location = forms.CharField(label=gettext_lazy("Place (or “online”)"), required=False, max_length=200)
+    panel_size = forms.IntegerField(label=gettext_lazy("Panel size"), initial=5, min_value=1, max_value=99)
+    required_domains = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Required domains"), queryset=Domain.objects.all(), required=False
+    )
+    blind = forms.ChoiceField(label=gettext_lazy("Blindness"), choices=Review.Blind.choices)
+    load_cap_per_quarter = forms.IntegerField(
+        label=gettext_lazy("Load cap (reviews per expert per quarter)"), initial=4, min_value=1, max_value=50
+    )
+    extra_criteria = forms.CharField(
+        label=gettext_lazy("Extra scoring criteria (one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def schedule_view(request):
+    require_secretariat(request)
+    form = ScheduleForm(request.POST or None, initial={"plan": request.GET.get("plan")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        criteria = None
+        extra = [line.strip() for line in data["extra_criteria"].splitlines() if line.strip()]
+        if extra:
+            from .models import default_criteria
+
+            criteria = default_criteria() + [{"key": f"extra{i + 1}", "label": label, "max": 10}
+                                             for i, label in enumerate(extra)]  # fmt: skip
+        try:
+            review = services.create_review(
+                data["plan"], by=request.user, mode=data["mode"], opens_at=data["opens_at"], due_at=data["due_at"],
+                meeting_at=data["meeting_at"], location=data["location"], panel_size=data["panel_size"],
+                blind=data["blind"], required_domains=list(data["required_domains"]),
+                rules={"load_cap_per_quarter": data["load_cap_per_quarter"]}, criteria=criteria,
+            )  # fmt: skip
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The review was scheduled. Draw its panel next."))
+            return redirect("reviews_admin:draw", review.pk)
+    return TemplateResponse(request, "reviews/admin/schedule.html", {"form": form})
+
+
+def reviews_view(request):
+    require_secretariat(request)
+    reviews = selectors.reviews_visible_to(request.user)[:200]
+    return TemplateResponse(request, "reviews/admin/reviews.html", {"reviews": reviews})
+
+
+def draw_view(request, review_id):
+    """Before the draw: the seed form. After: the record, grouped for reading, and verify."""
+    require_secretariat(request)
+    review = get_object_or_404(Review.objects.select_related("plan", "plan_version"), pk=review_id)
+    draw = Draw.objects.filter(review=review).first()
+    verification = None
+    if request.method == "POST" and request.POST.get("action") == "draw":
+        try:
+            draw = services.draw_for_review(review, by=request.user, seed=request.POST.get("seed", ""))
+        except services.DrawInfeasible as error:
+            messages.error(request, _("Nothing was drawn. %(problem)s") % {"problem": " ".join(error.messages)})
+        except services.StateConflict as error:
+            messages.error(request, error.message)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The panel was drawn and invited."))
+        return redirect("reviews_admin:draw", review.pk)
+    if request.method == "POST" and request.POST.get("action") == "verify" and draw:
+        verified, detail = services.verify_draw(draw)
+        verification = {"verified": verified, "detail": detail}
+    context = {"review": review, "draw": draw, "verification": verification}
+    if draw:
+        names = dict(Expert.objects.filter(id__in=[*draw.selected, *draw.alternates]).values_list("id", "name"))
+        context.update(
+            exclusions=services.exclusions_by_rule(draw),
+            panel=[(i, names.get(i, "?")) for i in draw.selected],
+            alternates=[(i, names.get(i, "?")) for i in draw.alternates],
+            changes=draw.changes.select_related("expert_out", "expert_in", "by"),
+        )
+    return TemplateResponse(request, "reviews/admin/draw.html", context)
+
+
+class ReplaceForm(forms.Form):
+    assignment = forms.ModelChoiceField(queryset=Assignment.objects.none(), label=gettext_lazy("Expert to replace"))
+    expert = forms.ModelChoiceField(
+        queryset=Expert.objects.filter(status=Expert.Status.ACTIVE),
+        required=False,
+        label=gettext_lazy("Replacement (empty: the next alternate)"),
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500)
+
+
+def board_view(request, review_id):
+    """The invitation board: states of the panel, live over the review's channel."""
+    require_secretariat(request)
+    review = get_object_or_404(Review.objects.select_related("plan", "chair"), pk=review_id)
+    form = ReplaceForm(request.POST or None)
+    form.fields["assignment"].queryset = review.assignments.filter(state__in=Assignment.ACTIVE_STATES).select_related(
+        "expert"
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "replace" and form.is_valid():
+                services.replace_assignment(
+                    form.cleaned_data["assignment"], by=request.user, reason=form.cleaned_data["reason"],
+                    expert=form.cleaned_data["expert"],
+                )  # fmt: skip
+                messages.success(request, _("The expert was replaced."))
+                return redirect("reviews_admin:board", review.pk)
+            if action in ("open", "closed"):
+                services.transition(review, action, by=request.user)
+                messages.success(request, _("The review is now %(state)s.") % {"state": review.get_state_display()})
+                return redirect("reviews_admin:board", review.pk)
+            if action == "chair":
+                expert = get_object_or_404(Expert, pk=request.POST.get("chair"))
+                services.set_chair(review, expert, by=request.user)
+                return redirect("reviews_admin:board", review.pk)
+        except services.StateConflict as error:
+            messages.error(request, error.message)
+        except ValidationError as error:
+            _apply_errors(form, error)
+    panel = list(selectors.assignments_for_review(review))
+    labels = {value: str(label) for value, label in Assignment.State.choices}
+    return TemplateResponse(
+        request,
+        "reviews/admin/board.html",
+        {
+            "review": review,
+            "panel": panel,
+            "form": form,
+            "labels": json.dumps(labels, ensure_ascii=False),
+            "accepted": [a for a in panel if a.state == Assignment.State.ACCEPTED],
+        },
+    )

@@ -1,0 +1,70 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from reviews.models import Draw, Review
+from tests.conftest import make_user
+
+
+def test_secretariat_schedules_and_draws_in_the_admin(client, secretariat_user, plan, roster, domain):
+    client.force_login(secretariat_user)
+    now = timezone.localtime() + timedelta(days=5)
+    form = {
+        "plan": plan.pk,
+        "mode": "written",
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "due_at": (now + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M"),
+        "panel_size": 5,
+        "required_domains": [domain.pk],
+        "blind": "until_own_submission",
+        "load_cap_per_quarter": 4,
+    }
+
+    scheduled = client.post("/admin/reviews/schedule/", form)
+    review = Review.objects.get()
+    drawn = client.post(f"/admin/reviews/{review.pk}/draw/", {"action": "draw", "seed": "公证员 12345"})
+    page = client.get(f"/admin/reviews/{review.pk}/draw/")
+    verified = client.post(f"/admin/reviews/{review.pk}/draw/", {"action": "verify"})
+
+    assert scheduled.status_code == 302
+    assert drawn.status_code == 302
+    draw = Draw.objects.get()
+    html = page.content.decode()
+    assert draw.seed == "公证员 12345"
+    assert draw.pool_hash in html
+    assert 'data-testid="pool-size">12<' in html
+    assert 'data-testid="verification">' in verified.content.decode()
+    assert "Verified:" in verified.content.decode()
+
+
+def test_draw_page_groups_exclusions_with_names(client, secretariat_user, drawn, domain):
+    from .conftest import add_expert
+
+    suspended = add_expert(70, domain=domain, status="suspended")
+    from reviews import services
+
+    from .conftest import schedule
+
+    review = schedule(drawn.plan, secretariat_user)
+    services.draw_for_review(review, by=secretariat_user)
+    client.force_login(secretariat_user)
+
+    html = client.get(f"/admin/reviews/{review.pk}/draw/").content.decode()
+
+    assert f'<p data-rule="inactive">{suspended.name}</p>' in html
+
+
+def test_board_lists_the_panel(client, secretariat_user, drawn):
+    client.force_login(secretariat_user)
+
+    html = client.get(f"/admin/reviews/{drawn.pk}/board/").content.decode()
+
+    assert html.count('data-testid="assignment-state"') == 5
+
+
+def test_review_screens_are_for_the_secretariat_only(client, drawn):
+    client.force_login(make_user("commission", username="ndrc2"))
+
+    codes = [client.get(f"/admin/reviews/{drawn.pk}/{page}/").status_code for page in ("draw", "board")]
+
+    assert all(code in (302, 403) for code in codes)
