@@ -7,5 +7,6 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Opinions and consultations")
 
     def ready(self):
+        import consultations.consolidation_portal  # noqa: F401  (issue 6: workspace link, confirmations)
+
         from . import portal  # noqa: F401  (registers "my tasks" sections)
-        from . import consolidation_portal  # noqa: F401  (issue 6: workspace link, confirmations)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cms import demo as cms_demo
+from consultations import consolidation_demo
 from experts import demo as experts_demo
 from experts.demo_accounts import demo_password
 from reviews import demo as reviews_demo
@@ -16,4 +17,5 @@ class Command(BaseCommand):
             experts_demo.load(password)
             reviews_demo.load(password)
             cms_demo.load(password)
+            consolidation_demo.load(password)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

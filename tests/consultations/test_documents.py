@@ -1,0 +1,168 @@
+"""Documents to file: the .docx in the official layout, the .pdf with embedded CJK fonts that
+shows Chinese, the .xlsx with every score; no file outside our static files reaches the PDF."""
+
+import io
+import subprocess
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from openpyxl import load_workbook
+
+from consultations import consolidation as rules
+from consultations import documents
+from consultations.models import GeneratedDocument, Opinion
+from experts.models import AuditRecord
+from tests.consultations.consolidation_setup import closed_review
+
+pytestmark = pytest.mark.django_db
+
+run_on_commit = None
+PASSWD = '<img src="file:///etc/passwd">'
+
+
+@pytest.fixture
+def review(secretariat_user):
+    review = closed_review(secretariat_user, texts={0: f"图片测试{PASSWD}结束"})
+    rules.save_group_opinion(
+        review, by=secretariat_user, text="专家组认为计划总体可行。\n建议细化保障措施。", expected_version=0
+    )
+    return review
+
+
+@pytest.fixture(autouse=True)
+def _commit_callbacks(django_capture_on_commit_callbacks):
+    """The task is queued on commit; the test transaction never commits, so run the callbacks."""
+    global run_on_commit
+    run_on_commit = django_capture_on_commit_callbacks
+
+
+def made(review, kind):
+    with run_on_commit(execute=True):
+        document = documents.request_document(review, kind)
+    document.refresh_from_db()
+    assert document.state == GeneratedDocument.State.DONE, document.error
+    with document.file.open("rb") as handle:
+        return handle.read()
+
+
+def test_docx_layout_and_body_runs_in_fangsong_east_asian_slot(review):
+    document = Document(io.BytesIO(made(review, "docx")))
+
+    section = document.sections[0]
+    assert [round(section.page_width.mm), round(section.page_height.mm)] == [210, 297]
+    assert [
+        round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    ] == [37, 35, 28, 26]
+    title = document.paragraphs[0]
+    assert title.text == "Expert panel opinion on “机器人产业三年行动计划”"
+    assert title.runs[0].font.size.pt == 22
+    assert title.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    body = [p for p in document.paragraphs if p.text == "专家组认为计划总体可行。"]
+    assert len(body) == 1
+    run = body[0].runs[0]
+    assert (run._r.rPr.rFonts.get(qn("w:eastAsia")), run.font.size.pt) == ("仿宋", 16)
+    headings = [p.text for p in document.paragraphs if p.text[:2] in ("一、", "二、", "三、", "四、", "五、", "六、")]
+    assert [h[:2] for h in headings] == ["一、", "二、", "三、", "四、", "五、", "六、"]
+    assert any(p.text.startswith("（一）") for p in document.paragraphs)
+    assert any(p.text.startswith("1. ") for p in document.paragraphs)
+    footer = section.footer.paragraphs[0]._p.xml
+    assert "— " in footer and "PAGE" in footer and " —" in footer
+
+
+def test_docx_signature_page_lists_the_panel(review):
+    document = Document(io.BytesIO(made(review, "docx")))
+
+    table = document.tables[-1]
+    names = [row.cells[0].text for row in table.rows[1:]]
+    panel = sorted(o.expert.name for o in Opinion.objects.filter(review=review).select_related("expert"))
+    assert sorted(names) == panel
+
+
+def _pdf_file(tmp_path, review):
+    path = tmp_path / "c.pdf"
+    path.write_bytes(made(review, "pdf"))
+    return path
+
+
+def test_pdf_embeds_every_font_and_shows_chinese(review, tmp_path):
+    pdf = _pdf_file(tmp_path, review)
+
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-gray", str(pdf), str(tmp_path / "page")], check=True
+    )
+
+    assert fonts, "no font in the PDF"
+    assert all(line.split()[-5] == "yes" for line in fonts), fonts  # the "emb" column
+    assert any("CJK" in line for line in fonts)
+    assert "专家组认为计划总体可行" in text
+    from PIL import Image
+
+    page = Image.open(next(tmp_path.glob("page*.pgm")))
+    width, height = page.size
+    title_band = page.crop((0, int(height * 0.12), width, int(height * 0.22)))  # the title below the 37 mm margin
+    dark = sum(title_band.histogram()[:128])
+    assert dark > 200  # glyphs drawn, not tofu-free emptiness
+
+
+def test_pdf_never_contains_a_local_file_an_opinion_points_to(review, tmp_path):
+    pdf = _pdf_file(tmp_path, review)
+
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+    assert "root:" not in text
+    assert "图片测试" in text
+
+
+def test_url_fetcher_allows_only_our_static_files():
+    from django.conf import settings
+
+    css = (settings.STATICFILES_DIRS[0] / "css" / "consolidation.css").as_uri()
+
+    assert documents.allowed_url(css) == css
+    for url in ("file:///etc/passwd", "http://example.com/x.png", css.replace("/css/", "/css/../../../../etc/")):
+        with pytest.raises(ValueError):
+            documents.allowed_url(url)
+
+
+def test_xlsx_has_every_score_and_point(review):
+    workbook = load_workbook(io.BytesIO(made(review, "xlsx")))
+
+    scores = workbook["scores"]
+    rows = list(scores.iter_rows(min_row=2, max_row=6, values_only=True))
+    opinions = Opinion.objects.filter(review=review).order_by("assignment_id")
+    assert [list(r[2:5]) for r in rows] == [
+        [o.scores["necessity"], o.scores["feasibility"], o.scores["soundness"]] for o in opinions
+    ]
+    assert workbook["points"].max_row == 1 + 10
+
+
+def test_documents_are_cached_per_version(review, secretariat_user):
+    first = documents.request_document(review, "xlsx")
+    again = documents.request_document(review, "xlsx")
+    rules.save_group_opinion(review, by=secretariat_user, text="新版本。", expected_version=1)
+    newer = documents.request_document(review, "xlsx")
+
+    assert first.pk == again.pk
+    assert newer.pk != first.pk
+    assert newer.version == 2
+
+
+def test_api_document_answers_202_while_made_then_the_file_audited(review, api_as, commission_user):
+    api = api_as(commission_user)
+    with run_on_commit(execute=True):
+        queued = api.get(f"/api/v1/reviews/{review.pk}/consolidation.docx")  # made once the request commits
+    response = api.get(f"/api/v1/reviews/{review.pk}/consolidation.docx")
+
+    assert (queued.status_code, queued.json()["state"], queued["Retry-After"]) == (202, "queued", "2")
+    assert response.status_code == 200
+    assert response["Content-Type"] == documents.CONTENT_TYPES["docx"]
+    assert AuditRecord.objects.filter(action="download", actor=commission_user).count() == 1
+
+
+def test_api_document_unknown_kind_is_404(review, api_as, commission_user):
+    response = api_as(commission_user).get(f"/api/v1/reviews/{review.pk}/consolidation.exe")
+
+    assert response.status_code == 404
