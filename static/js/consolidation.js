@@ -67,7 +67,7 @@
           setVersion(current.version);
           say(root.dataset.updated || "");
         } else {
-          setVersion(current.version);
+          // keep our version: the next save gets 409 and only then goes over theirs, knowingly
           showTheirs(current);
           say(text.dataset.conflict || "");
         }
