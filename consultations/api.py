@@ -224,7 +224,7 @@ class OpinionVersionListView(generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        numbers = [v.number - 1 for v in page if v.number > 1]
+        numbers = [v.number - 1 for v in page]  # 0 for the first: the query runs whatever the count
         before = dict(self.opinion.versions.filter(number__in=numbers).values_list("number", "content"))
         previous = {number + 1: content for number, content in before.items()}
         serializer = self.get_serializer(page, many=True, context={**self.get_serializer_context(),

@@ -186,7 +186,7 @@ def test_opinions_list_query_count_does_not_grow(api_as, secretariat_user):
     from .conftest import build_open_review
 
     small = build_open_review(secretariat_user, panel=1, roster_size=3, start=200)
-    large = build_open_review(secretariat_user, panel=19, roster_size=24, start=300)
+    large = build_open_review(secretariat_user, panel=21, roster_size=26, start=300)
     client = api_as(secretariat_user)
     reviews = {1: small, 20: large}
     current = {}
