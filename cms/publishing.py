@@ -44,6 +44,28 @@ def _grant_pages(group, page, codenames):
         GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
 
 
+COLLECTION_PERMISSIONS = (
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+)
+
+
+def _grant_collection(group):
+    """Documents and images are permitted per collection in Wagtail: grant them on the root."""
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    root = Collection.get_first_root_node()
+    if root is None:
+        return
+    for app_label, codename in COLLECTION_PERMISSIONS:
+        for permission in Permission.objects.filter(content_type__app_label=app_label, codename=codename):
+            GroupCollectionPermission.objects.get_or_create(group=group, collection=root, permission=permission)
+
+
 def approval_workflow():
     """The one-step workflow: the secretariat approves. Created on first use."""
     from wagtail.models import GroupApprovalTask, Workflow, WorkflowTask
@@ -66,7 +88,8 @@ def require_approval(page):
 
 
 def ensure_publishing(**kwargs):
-    """Groups, page permissions on the site's root, the workflow on the approval sections."""
+    """Groups, page permissions on the site's root, document and image permissions on the root
+    collection, the workflow on the approval sections."""
     from wagtail.models import Site
 
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
@@ -78,6 +101,8 @@ def ensure_publishing(**kwargs):
         editors.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename=codename))
     _grant_pages(editors, site.root_page, EDITOR_PAGE_PERMISSIONS)
     _grant_pages(secretariat, site.root_page, SECRETARIAT_PAGE_PERMISSIONS)
+    _grant_collection(editors)
+    _grant_collection(secretariat)
     workflow = approval_workflow()
     for model in approval_page_types():
         for page in model.objects.all():
