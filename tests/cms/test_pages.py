@@ -256,3 +256,46 @@ def test_home_and_feeds_queries_do_not_grow(news_index, client_zh):
 
     assert_constant_queries(make_rows, lambda: client_zh.get("/"))
     assert_constant_queries(make_rows, lambda: client_zh.get("/feeds/news/"), small=20, large=25)
+
+
+def test_demo_search_for_jiqi_finds_the_robot_action_plan_notice(db, client_zh):
+    demo.load()
+    notice = MeetingNoticePage.objects.get(slug="robot-action-plan-meeting")
+
+    html = client_zh.get("/search/", {"q": "机器"}).content.decode()
+    results = html.split('data-testid="page-results"', 1)[1].split("</ul>", 1)[0]
+
+    assert f'<a href="{notice.url}">{notice.title}</a>' in results
+    assert "机器人" in notice.title
+
+
+def test_home_upcoming_meetings_leave_out_past_ones(notice_index, client_zh):
+    now = timezone.now()
+    publish(
+        notice_index,
+        MeetingNoticePage(title="明天的会", slug="soon", meeting_at=now + datetime.timedelta(days=1), location="室"),
+    )
+    publish(
+        notice_index,
+        MeetingNoticePage(title="昨天的会", slug="past", meeting_at=now - datetime.timedelta(days=1), location="室"),
+    )
+
+    response = client_zh.get("/")
+
+    assert [page.title for page in response.context["upcoming_meetings"]] == ["明天的会"]
+
+
+def test_policy_library_queries_do_not_grow(db, client_zh):
+    from wagtail.documents.models import Document
+
+    from cms.models import PolicyDocument, PolicyLibraryPage
+
+    demo.load()
+    library = PolicyLibraryPage.objects.get()
+    source = Document.objects.get()
+
+    def make_rows(n):
+        while library.documents.count() < n:
+            PolicyDocument.objects.create(page=library, document=source, title=f"文件{library.documents.count()}")
+
+    assert_constant_queries(make_rows, lambda: client_zh.get(library.url))
