@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from experts import audit
 from reviews.permissions import CLOSED_STATES
 from reviews.services import StateConflict
 
@@ -231,6 +232,7 @@ def save_opinion(opinion, *, by, data, expected_version, label="", reason="", me
     _write_points(current, points)
     if current.submitted_at:
         version = _record_version(current, kind=OpinionVersion.Kind.ADDENDUM, by=by, reason=reason)
+        audit.record(audit.OPINION_ADDENDUM, actor=by, obj=current, outcome=audit.SUCCESS, version=version.pk)
         current.digest = version.digest
         current.save(update_fields=["digest"])
     elif label or merged:
@@ -266,6 +268,7 @@ def submit_opinion(opinion, *, by, expected_version=None):
     now = timezone.now()
     current = _compare_and_set(opinion, expected, submitted_at=now, saved_by=by)
     version = _record_version(current, kind=OpinionVersion.Kind.SUBMITTED, by=by, reason="")
+    audit.record(audit.OPINION_SUBMIT, actor=by, obj=current, outcome=audit.SUCCESS, digest=version.digest)
     current.digest = version.digest
     current.save(update_fields=["digest"])
     realtime.emit_review_event(current.review, "opinion.submitted", opinion=current.pk, expert=current.expert_id)

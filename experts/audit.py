@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .models import AuditRecord
 
@@ -87,6 +88,8 @@ def record(action, *, actor, request=None, obj=None, outcome, **details):
     """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
+    if request is None:  # a service called from a view: the request simple-history's middleware holds
+        request = getattr(HistoricalRecords.context, "request", None)
     username = details.pop("username", None) or (actor.get_username() if actor is not None else "")
     return AuditRecord.objects.create(
         actor=actor,

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from .models import AuditRecord
 
@@ -53,11 +54,8 @@ class AuditRecordViewSet(ModelViewSet):
     add_to_reference_index = False
     exclude_form_fields = []  # there is no form: the policy refuses add and change
 
-    @property
-    def permission_policy(self):
-        return ReadOnlyPolicy(self.model)
 
-
+register_permission_policy(AuditRecord, ReadOnlyPolicy(AuditRecord))
 audit_viewset = AuditRecordViewSet()
 
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import roles
+from . import audit, roles
 from .models import ApiToken, Conflict, Domain, Expert, Organization, Unavailability, UserPreference
 from .names import name_initials, name_pinyin
 from .photos import process_photo
@@ -215,6 +215,7 @@ def change_expert_status(expert, *, status, by, reason):
         raise ValidationError(_("Give a reason for the change of status."), code="reason")
     expert.status = status
     expert.status_reason = reason.strip()
+    audit.record(audit.EXPERT_STATUS, actor=by, obj=expert, outcome=audit.SUCCESS, status=status)
     return _save_with_history(expert, by=by, reason=reason.strip())
 
 
@@ -285,7 +286,8 @@ def declare_conflict(expert, *, organization, reason, until=None, by):
     if until is not None and until < timezone.localdate():
         raise ValidationError({"until": _("The date is in the past.")})
     conflict = Conflict(expert=expert, organization=organization, reason=reason.strip(), until=until, declared_by=by)
-    conflict.full_clean()
+    conflict.full_clean(exclude=["declared_by"])  # None when a script or the demo declares it
+    audit.record(audit.CONFLICT_DECLARE, actor=by, obj=expert, outcome=audit.SUCCESS, organization=organization.pk)
     return _save_with_history(conflict, by=by, reason=_("Conflict declared"))
 
 
@@ -293,6 +295,7 @@ def declare_conflict(expert, *, organization, reason, until=None, by):
 def withdraw_conflict(conflict, *, by):
     conflict._history_user = by
     conflict._change_reason = _("Conflict withdrawn")
+    audit.record(audit.CONFLICT_WITHDRAW, actor=by, obj=conflict.expert, outcome=audit.SUCCESS, conflict=conflict.pk)
     conflict.delete()
 
 

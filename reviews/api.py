@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from config.rest import Conflict, error_response
 from consultations.models import ReviewEvent
 from consultations.realtime import event_message
+from experts import audit
 from experts.models import Domain, Expert, Organization
 
 from . import permissions, selectors, services
@@ -328,7 +329,10 @@ class DrawVerifyView(APIView):
         ),
     )
     def post(self, request, draw_id):
-        verified, detail = services.verify_draw(_visible_draw(request, draw_id))
+        verified, detail = services.verify_draw(draw := _visible_draw(request, draw_id))
+        audit.record(
+            audit.DRAW_VERIFY, actor=request.user, request=request, obj=draw, outcome=audit.SUCCESS, verified=verified
+        )
         return Response({"verified": verified, "detail": str(detail)})
 
 

@@ -8,7 +8,7 @@ review's stage; views, the API and the consumer answer 404 (or close 4403) when 
 
 from guardian.shortcuts import assign_perm, remove_perm
 
-from experts import roles
+from experts import audit, roles
 
 from .models import Assignment, DepartmentStaff, Review
 
@@ -26,6 +26,7 @@ def grant_review_access(assignment):
         return
     assign_perm("view_review", user, assignment.review)
     assign_perm("view_plan", user, assignment.review.plan)
+    audit.record(audit.PERMISSION_GRANT, actor=None, obj=assignment, outcome=audit.SUCCESS, user=user.pk)
 
 
 def revoke_review_access(assignment):
@@ -35,6 +36,7 @@ def revoke_review_access(assignment):
     if user is None:
         return
     remove_perm("view_review", user, assignment.review)
+    audit.record(audit.PERMISSION_REVOKE, actor=None, obj=assignment, outcome=audit.SUCCESS, user=user.pk)
     still_on_plan = (
         Assignment.objects.filter(
             expert=assignment.expert, review__plan_id=assignment.review.plan_id, state=Assignment.State.ACCEPTED

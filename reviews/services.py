@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from consultations import realtime
+from experts import audit
 from experts.models import Domain, Expert
 
 from . import documents, eligibility, invitations, permissions
@@ -296,6 +297,7 @@ def draw_for_review(review, *, by, seed=None):
             )
             _invite_panel(locked, draw, outcome.selected, by=by)
             transition(locked, Review.State.INVITING, by=by, reason="panel drawn")
+            audit.record(audit.DRAW, actor=by, obj=locked, outcome=audit.SUCCESS, draw=draw.pk, seed_source=source)
     except IntegrityError:
         raise StateConflict(_("This review's panel has already been drawn."))
     review.refresh_from_db()
@@ -432,6 +434,7 @@ def batch_draw_reviews(reviews, *, by, seed=None, invite=True):
             if invite:
                 _invite_panel(review, draw, outcome.selected, by=by)
             transition(review, Review.State.INVITING, by=by, reason="panel drawn in a batch")
+            audit.record(audit.DRAW, actor=by, obj=review, outcome=audit.SUCCESS, draw=draw.pk, batch=batch)
         stats["write_s"] = time.perf_counter() - write_started
     stats["total_s"] = time.perf_counter() - started
     return draws, stats
@@ -554,6 +557,7 @@ def replace_assignment(assignment, *, by, reason, expert=None):
         problem = _ineligibility(locked.review, expert)
         if problem:
             raise ValidationError({"expert": [problem]})
+    audit.record(audit.ASSIGNMENT_REPLACE, actor=by, obj=locked, outcome=audit.SUCCESS, reason=reason)
     return _end(
         locked, state=Assignment.State.REPLACED, kind=DrawChange.Kind.REPLACED, reason=reason, by=by, incoming=expert
     )

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from experts import audit
+
 from . import permissions, selectors, services
 from .models import Assignment, Plan, PlanVersion
 
@@ -130,6 +132,7 @@ def plan_reader(request, plan_id, number):
 def plan_document(request, plan_id, number):
     """The original file, streamed only after the same check as the reader."""
     version = _visible_version(request, plan_id, number)
+    audit.record(audit.DOWNLOAD, actor=request.user, request=request, obj=version, outcome=audit.SUCCESS)
     return FileResponse(version.document.open("rb"), as_attachment=True, filename=version.original_name)
 
 
