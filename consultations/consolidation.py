@@ -297,11 +297,11 @@ def _locked(review):
 
 
 def _working(review):
-    if review.state not in WORKING_STATES or hasattr_package(review):
+    if review.state not in WORKING_STATES or has_package(review):
         raise StateConflict(_("The group opinion is written after the review closes and before the package is final."))
 
 
-def hasattr_package(review):
+def has_package(review):
     from .models import ResponsePackage
 
     return ResponsePackage.objects.filter(review=review).exists()
@@ -335,7 +335,7 @@ def save_group_opinion(review, *, by, text, expected_version, reason=""):
     consolidation._history_user = by
     consolidation._change_reason = reason or "saved"
     consolidation.save()
-    realtime.emit_review_event(review, "consolidation.saved", version=consolidation.version, sealed=False, confirmed=[])
+    realtime.emit_review_event(review, "consolidation.saved", version=consolidation.version, sealed=False, confirmed=0)
     return consolidation
 
 
@@ -373,6 +373,6 @@ def confirm_group_opinion(review, *, by, version):
         "consolidation.saved",
         version=consolidation.version,
         sealed=bool(consolidation.sealed_at),
-        confirmed=confirmed,
+        confirmed=len(confirmed),  # a count: the department in the group may not learn who
     )
     return consolidation

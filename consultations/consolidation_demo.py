@@ -31,7 +31,7 @@ GROUP_OPINION = (
 def load(password=None):
     from reviews import services as review_services
     from reviews.models import Assignment, Plan, Review
-    from reviews.services import StateConflict
+    from reviews.services import DrawInfeasible, StateConflict
 
     from . import consolidation, responses
     from . import services as opinion_services
@@ -51,10 +51,12 @@ def load(password=None):
         opens_at=now - timedelta(days=10),
         due_at=now - timedelta(days=1) + timedelta(days=12),
         panel_size=5,
-        required_domains=[d.code for d in plan.domains.all()[:1]],
         rules={"minimum_panel_size": 1},
     )
-    review_services.draw_for_review(review, by=secretariat, seed="demo-consolidation")
+    try:
+        review_services.draw_for_review(review, by=secretariat, seed="demo-consolidation")
+    except (DrawInfeasible, StateConflict):  # a roster too small for a panel: the review stays a draft
+        return review
     for assignment in Assignment.objects.filter(review=review).select_related("expert__user"):
         if assignment.expert.user_id:
             review_services.accept_assignment(

@@ -129,7 +129,7 @@ def test_group_opinion_save_emits_consolidation_saved(review, secretariat_user):
     rules.save_group_opinion(review, by=secretariat_user, text="文本。", expected_version=0)
 
     event = ReviewEvent.objects.filter(review=review).order_by("-seq").first()
-    assert (event.type, event.payload) == ("consolidation.saved", {"version": 1, "sealed": False, "confirmed": []})
+    assert (event.type, event.payload) == ("consolidation.saved", {"version": 1, "sealed": False, "confirmed": 0})
 
 
 # ---------------------------------------------------------------- the API
