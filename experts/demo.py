@@ -5,6 +5,7 @@ Every function is idempotent: it looks records up by their natural key before cr
 
 import io
 import random
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -314,7 +315,7 @@ def load_experts(password, *, by=None):
             specialties=person["specialties"],
             mobile=person["mobile"],
             email=f"{username}@example.cn",
-            status=Expert.Status.ACTIVE,
+            status="candidate" if OTHER_STATUSES.get(int(person["key"][5:])) == "candidate" else "active",
             public_fields=["title", "employer", "domains", "photo"],
             domains=person["domains"],
             username=None if User.objects.filter(username=username).exists() else username,
@@ -325,8 +326,82 @@ def load_experts(password, *, by=None):
         services.set_expert_photo(expert, upload=photo, by=by)
 
 
+# The last four demo experts show the other statuses; the first 36 stay active so draws work.
+OTHER_STATUSES = {37: "suspended", 38: "candidate", 39: "expired", 40: "dismissed"}
+STATUS_REASONS = {
+    "suspended": "赴外地挂职一年，暂停履职",
+    "expired": "任期届满",
+    "dismissed": "本人申请辞去委员职务",
+}
+# Employers from which some experts declare a conflict (an advisory role, a relative's employer).
+CONFLICT_REASONS = ["担任该企业技术顾问", "配偶在该单位任职", "近三年与该单位有合作项目"]
+
+
+def roster_details(index, today):
+    """Term, status, conflicts and unavailable periods of demo expert ``index`` (1-based)."""
+    term_start = date(2024, 1, 1)
+    term_end = date(2027, 12, 31)
+    if index in (4, 12, 21):  # a few terms end soon: the roster flags them
+        term_end = today + timedelta(days=20 + index)
+    if index == 39:
+        term_end = today - timedelta(days=30)
+    details = {
+        "term_start": term_start,
+        "term_end": term_end,
+        "appointment_letter": f"沈发改聘〔2024〕{index}号",
+        "status": OTHER_STATUSES.get(index, "active"),
+        "conflicts": [],
+        "periods": [],
+    }
+    if index % 5 == 0:
+        details["conflicts"].append(
+            (ENTERPRISES[index % len(ENTERPRISES)], CONFLICT_REASONS[index % len(CONFLICT_REASONS)])
+        )
+    if index % 7 == 0:
+        start = today + timedelta(days=10 + index)
+        details["periods"].append((start, start + timedelta(days=6), "出国访问"))
+    return details
+
+
+def load_roster_details(*, by=None):
+    """Give the demo experts terms, statuses, conflicts and unavailable periods. Idempotent: each
+    part is added only where it is missing."""
+    from django.utils import timezone
+
+    from . import services
+
+    today = timezone.localdate()
+    organizations = {org.name: org for org in Organization.objects.filter(name__in=ENTERPRISES)}
+    experts = Expert.objects.filter(key__startswith="DEMO-").prefetch_related("conflicts", "unavailable_periods")
+    for expert in experts:
+        index = int(expert.key.split("-")[1])
+        details = roster_details(index, today)
+        if expert.term_end is None:
+            services.update_expert(
+                expert,
+                by=by,
+                reason="演示数据：聘任",
+                term_start=details["term_start"],
+                term_end=details["term_end"],
+                appointment_letter=details["appointment_letter"],
+            )
+        if not expert.conflicts.all():
+            for name, reason in details["conflicts"]:
+                if organizations.get(name) and organizations[name].pk != expert.employer_id:
+                    services.declare_conflict(expert, organization=organizations[name], reason=reason, by=by)
+        if not expert.unavailable_periods.all():
+            for starts_on, ends_on, note in details["periods"]:
+                services.add_unavailability(expert, starts_on=starts_on, ends_on=ends_on, note=note, by=by)
+        target = details["status"]
+        if expert.status == Expert.Status.ACTIVE and target != "active" and not expert.status_reason:
+            if target == "candidate":
+                continue  # an active member cannot become a candidate; new loads create them as one
+            services.change_expert_status(expert, status=target, by=by, reason=STATUS_REASONS[target])
+
+
 def load(password):
     load_taxonomy()
     load_organizations()
     load_accounts(password)
     load_experts(password)
+    load_roster_details()

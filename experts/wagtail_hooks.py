@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from . import admin_views
 from .forms import ExpertAdminForm
@@ -76,10 +77,6 @@ class ExpertViewSet(ModelViewSet):
         base_form_class=ExpertAdminForm,
     )
 
-    @property
-    def permission_policy(self):
-        return NoDeletePolicy(self.model)
-
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
@@ -105,10 +102,6 @@ class OrganizationViewSet(ModelViewSet):
     search_backend_name = None
     copy_view_enabled = False
 
-    @property
-    def permission_policy(self):
-        return NoDeletePolicy(self.model)
-
 
 class DomainViewSet(ModelViewSet):
     model = Domain
@@ -122,16 +115,16 @@ class DomainViewSet(ModelViewSet):
     search_backend_name = None
     copy_view_enabled = False
 
-    @property
-    def permission_policy(self):
-        return NoDeletePolicy(self.model)
-
 
 class RosterGroup(ModelViewSetGroup):
     menu_label = _("Roster")
     menu_icon = "group"
     menu_order = 200
     items = (ExpertViewSet, OrganizationViewSet, DomainViewSet)
+
+
+for _model in (Expert, Organization, Domain):
+    register_permission_policy(_model, NoDeletePolicy(_model))
 
 
 @hooks.register("register_admin_viewset")
