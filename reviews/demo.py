@@ -1,16 +1,19 @@
 """Demo plans from the source document (items 三 and 十七), each with a generated .docx."""
 
 import io
+from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from experts.models import Organization
 
 from . import services
-from .models import Plan
+from .models import DepartmentStaff, Plan, Review
 
 NDRC = "沈阳市发展和改革委员会"
 EIC = "沈阳市经济和信息化委员会"
+# fmt: off
 PLANS = [
     (
         "沈阳市机器人产业三年行动计划（2017—2019年）",
@@ -51,6 +54,7 @@ PLANS = [
     ),
     ("沈阳市战略性新兴产业园区认定办法", Plan.Kind.POLICY_MEASURE, NDRC, ["9.1"], ["铁西区人民政府", "浑南区人民政府"]),
 ]
+# fmt: off
 SECTIONS = [
     (
         "一、总体要求",
@@ -76,6 +80,7 @@ SECTIONS = [
         ],
     ),
 ]
+# fmt: on
 
 
 def plan_docx(title):
@@ -93,6 +98,12 @@ def plan_docx(title):
 
 
 def load(password=None, *, by=None):
+    _load_plans(by=by)
+    _load_department_staff()
+    _load_reviews()
+
+
+def _load_plans(*, by=None):
     organizations = {org.name: org for org in Organization.objects.all()}
     for title, kind, submitter, domains, related in PLANS:
         if Plan.objects.filter(title=title).exists():
@@ -111,3 +122,76 @@ def load(password=None, *, by=None):
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
         services.add_plan_version(plan, upload=upload, by=by)
+
+
+# One review in each state, each drawn (where a draw belongs) with a seed that verify replays.
+# The new-materials plan is left to the consolidation demo (consultations/consolidation_demo.py).
+REVIEWS = [
+    ("沈阳市战略性新兴产业园区认定办法", Review.State.DRAFT, 20),
+    ("沈阳市信息服务产业三年行动计划（2017—2019年）", Review.State.DRAWING, 18),
+    ("沈阳市机器人产业三年行动计划（2017—2019年）", Review.State.INVITING, 10),
+    ("沈阳市民用航空产业三年行动计划（2017—2019年）", Review.State.OPEN, -3),
+    ("沈阳市生物医药产业发展专项规划", Review.State.CLOSED, -30),
+    ("沈阳市新能源汽车产业发展专项规划", Review.State.CONSOLIDATED, -45),
+    ("沈阳市节能环保产业发展专项规划", Review.State.RESPONDED, -60),
+    ("沈阳市信息服务产业三年行动计划（2017—2019年）", Review.State.ARCHIVED, -90),
+]
+AFTER_OPEN = [Review.State.CLOSED, Review.State.CONSOLIDATED, Review.State.RESPONDED, Review.State.ARCHIVED]
+
+
+def _load_department_staff():
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username="department").first()
+    organization = Organization.objects.filter(name=EIC).first()
+    if user and organization and not DepartmentStaff.objects.filter(user=user).exists():
+        DepartmentStaff.objects.create(user=user, organization=organization)
+
+
+def _load_reviews():
+    from django.contrib.auth import get_user_model
+
+    secretariat = get_user_model().objects.filter(username="secretariat").first()
+    if secretariat is None or Review.objects.filter(plan__title__in=[t for t, _s, _d in REVIEWS]).exists():
+        return
+    for title, state, days in REVIEWS:
+        plan = Plan.objects.filter(title=title).first()
+        if plan is not None and plan.versions.exists():
+            _review_in_state(plan, state, days, by=secretariat)
+
+
+def _review_in_state(plan, state, days, *, by):
+    opens = timezone.now() + timedelta(days=days)
+    mode = Review.Mode.MEETING if state == Review.State.OPEN else Review.Mode.WRITTEN
+    review = services.create_review(
+        plan, by=by, mode=mode, opens_at=opens, due_at=opens + timedelta(days=14),
+        meeting_at=opens + timedelta(days=10) if mode == Review.Mode.MEETING else None,
+        location="沈阳市政府 3 楼 302 会议室" if mode == Review.Mode.MEETING else "",
+        required_domains=[d.code for d in plan.domains.all()],
+    )  # fmt: skip
+    if state == Review.State.DRAFT:
+        return review
+    if state == Review.State.DRAWING:  # a draw in progress: the state only, as a draw would leave it mid-way
+        return services.transition(review, Review.State.DRAWING, by=by, reason="demo")
+    try:
+        services.draw_for_review(review, by=by, seed=f"demo-{plan.pk}-{state}")
+    except services.DrawInfeasible:  # too few demo experts in the plan's fields: draw from everyone
+        review = services.update_review(review, by=by, required_domains=[])
+        services.draw_for_review(review, by=by, seed=f"demo-{plan.pk}-{state}")
+    assignments = list(review.assignments.select_related("expert__user").order_by("id"))
+    if state == Review.State.INVITING:
+        services.accept_assignment(assignments[0], by=assignments[0].expert.user, no_conflict=True,
+                                   confidentiality=True)  # fmt: skip
+        services.decline_assignment(assignments[1], by=assignments[1].expert.user, reason="同期在外地出差，无法参加。")
+        return review
+    for assignment in assignments:
+        services.accept_assignment(assignment, by=assignment.expert.user, no_conflict=True, confidentiality=True)
+    services.set_chair(review, assignments[0].expert, by=by)
+    services.transition(review, Review.State.OPEN, by=by, reason="demo")
+    steps = AFTER_OPEN[: AFTER_OPEN.index(state) + 1] if state in AFTER_OPEN else []
+    for target in steps:
+        try:
+            services.transition(review, target, by=by, reason="demo")
+        except services.StateConflict:  # a later stage may require its own work (a consolidation)
+            break
+    return review
