@@ -3,6 +3,7 @@ from django.db import transaction
 
 from cms import demo as cms_demo
 from consultations import consolidation_demo
+from consultations import demo as opinions_demo
 from experts import demo as experts_demo
 from experts.demo_accounts import demo_password
 from reviews import demo as reviews_demo
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             experts_demo.load(password)
             reviews_demo.load(password)
+            opinions_demo.load(password)
             cms_demo.load(password)
             consolidation_demo.load(password)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
