@@ -80,3 +80,39 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token/ gives the token."}
+
+
+ERROR_STATUSES = {
+    "400": "Bad input: the fields in `errors` say what.",
+    "401": "Not signed in.",
+    "403": "Signed in, may know the object exists, may not do this.",
+    "404": "Does not exist, or may not be seen.",
+    "409": "The state forbids it, or the version is stale.",
+    "413": "Too large.",
+    "429": "Throttled.",
+}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular hook: every operation may answer the errors of API.md, in one shape."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(
+        "Error",
+        {
+            "type": "object",
+            "properties": {
+                "detail": {"type": "string"},
+                "errors": {"type": "object", "additionalProperties": True},
+            },
+            "required": ["detail", "errors"],
+        },
+    )
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in ERROR_STATUSES.items():
+                responses.setdefault(code, {"description": description, "content": error})
+    return result

@@ -13,6 +13,8 @@ import logging
 import lxml.html
 import nh3
 
+from config.html import sanitize_html
+
 logger = logging.getLogger(__name__)
 
 ALLOWED_TAGS = {
@@ -23,7 +25,7 @@ ALLOWED_ATTRIBUTES = {"td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}
 
 
 def sanitize(html):
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel=None)
+    return sanitize_html(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES)  # config/html.py: the one sanitiser
 
 
 def docx_blocks(data):

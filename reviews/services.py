@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.uploads import check_archive, safe_filename
 from consultations import realtime
 from experts import audit
 from experts.models import Domain, Expert
@@ -59,6 +60,7 @@ def check_document(name, data):
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 if DOCX_MAIN_PART not in archive.namelist():
                     raise ValidationError(_("The file is named .docx but is not a Word document."), code="invalid")
+                check_archive(archive)  # zip bombs, too many parts, paths leaving the archive
         except zipfile.BadZipFile:
             raise ValidationError(_("The file is named .docx but is not a Word document."), code="invalid") from None
         return
@@ -75,7 +77,7 @@ def add_plan_version(plan, *, upload, by):
     version = PlanVersion(
         plan=plan,
         number=number,
-        original_name=upload.name[-200:],
+        original_name=safe_filename(upload.name, max_length=200),
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=by,
     )

@@ -1,0 +1,146 @@
+"""One small world per review state, built through the real services, for the permission
+matrix and the anonymity crawl: a plan, its review, a drawn panel, and one user per role."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
+
+from consultations import services as opinion_services
+from experts import roles
+from experts import services as roster_services
+from reviews import services as review_services
+from reviews.models import Assignment, DepartmentStaff
+from tests.conftest import make_user
+from tests.factories import DomainFactory, OrganizationFactory
+from tests.reviews.conftest import add_expert, docx_upload
+
+ANONYMOUS = "anonymous"
+PANEL = "panel"  # an expert on the panel (invited while inviting, accepted from open on)
+OFF_PANEL = "off_panel"  # an active expert not on this panel
+CONFLICTED = "conflicted"  # an expert who declared a conflict with the submitting department
+CHAIR = "chair"  # the panel's chair (from open on; an invited member before)
+SECRETARIAT = "secretariat"
+COMMISSION = "commission"
+DEPT_PLAN = "dept_plan"  # staff of the department that submitted the plan
+DEPT_OTHER = "dept_other"  # staff of another department
+AUDITOR = "auditor"
+ROLES = (ANONYMOUS, PANEL, OFF_PANEL, CONFLICTED, CHAIR, SECRETARIAT, COMMISSION, DEPT_PLAN, DEPT_OTHER, AUDITOR)
+EXPERT_ROLES = (PANEL, OFF_PANEL, CONFLICTED, CHAIR)
+
+DRAFT, INVITING, OPEN, CLOSED = "draft", "inviting", "open", "closed"
+STATES = (DRAFT, INVITING, OPEN, CLOSED)
+
+MISSING = 999_999_999  # the id of something that does not exist in this world
+
+
+@dataclass
+class World:
+    state: str
+    users: dict
+    experts: dict
+    plan: object
+    review: object
+    draw: object = None
+    assignment: object = None  # the PANEL expert's
+    opinion: object = None  # the PANEL expert's
+    point_id: int | None = None
+    markers: dict = field(default_factory=dict)
+
+    def kwargs(self):
+        """Values for every URL keyword the routes use."""
+        return {
+            "review_id": self.review.pk,
+            "plan_id": self.plan.pk,
+            "number": 1,
+            "draw_id": self.draw.pk if self.draw else MISSING,
+            "assignment_id": self.assignment.pk if self.assignment else MISSING,
+            "opinion_id": self.opinion.pk if self.opinion else MISSING,
+            "point_id": self.point_id or MISSING,
+            "pk": self.experts[PANEL].pk,
+            "kind": "docx",
+        }
+
+
+def _criteria_scores(review):
+    return {criterion["key"]: 4 for criterion in review.criteria or []}
+
+
+def build_world(state, *, markers=None):
+    """The world of ``state``. ``markers`` (role → unique string) are written where only some
+    may read them: the panel expert's opinion summary and point, the experts' names."""
+    markers = markers or {}
+    sec = make_user(roles.SECRETARIAT, username="w-sec")
+    users = {
+        ANONYMOUS: None,
+        SECRETARIAT: sec,
+        COMMISSION: make_user(roles.COMMISSION, username="w-ndrc"),
+        DEPT_PLAN: make_user(roles.DEPARTMENT, username="w-dept"),
+        DEPT_OTHER: make_user(roles.DEPARTMENT, username="w-dept-other"),
+        AUDITOR: make_user(roles.AUDITOR, username="w-auditor"),
+    }
+    domain = DomainFactory(code="2.1", name="智能制造装备")
+    submitter = OrganizationFactory(name="沈阳市经济和信息化委员会", kind="government")
+    other = OrganizationFactory(name="沈阳市科学技术局", kind="government")
+    DepartmentStaff.objects.create(user=users[DEPT_PLAN], organization=submitter)
+    DepartmentStaff.objects.create(user=users[DEPT_OTHER], organization=other)
+    roster = [add_expert(n, domain=domain) for n in range(700, 706)]
+    conflicted = add_expert(706, domain=domain)
+    roster_services.declare_conflict(conflicted, organization=submitter, reason="former employer", by=sec)
+    plan = review_services.create_plan(
+        by=sec, title="机器人产业三年行动计划", kind="action_plan", submitted_by=submitter, domains=["2.1"]
+    )
+    review_services.add_plan_version(plan, upload=docx_upload(), by=sec)
+    now = timezone.now()
+    review = review_services.create_review(
+        plan,
+        by=sec,
+        opens_at=now - timedelta(days=1),
+        due_at=now + timedelta(days=14),
+        required_domains=["2.1"],
+        panel_size=3,
+        rules={"minimum_panel_size": 1},
+    )
+    world = World(state=state, users=users, experts={}, plan=plan, review=review, markers=markers)
+    if state != DRAFT:
+        world.draw = review_services.draw_for_review(review, by=sec, seed="matrix")
+    panel = list(Assignment.objects.filter(review=review).select_related("expert__user").order_by("expert__key"))
+    on_panel = {a.expert_id for a in panel}
+    off = [e for e in roster if e.pk not in on_panel]
+    if panel:
+        world.assignment = panel[0]
+        world.experts[PANEL], world.experts[CHAIR] = panel[0].expert, panel[1].expert
+    else:
+        world.experts[PANEL], world.experts[CHAIR] = roster[0], roster[1]
+        off = roster[2:]
+    world.experts[OFF_PANEL] = off[0]
+    world.experts[CONFLICTED] = conflicted
+    for role in EXPERT_ROLES:
+        users[role] = world.experts[role].user
+    if state in (OPEN, CLOSED):
+        for assignment in panel:
+            review_services.accept_assignment(
+                assignment, by=assignment.expert.user, no_conflict=True, confidentiality=True
+            )
+        review_services.set_chair(review, world.experts[CHAIR], by=sec)
+        review_services.transition(review, "open", by=sec)
+        world.opinion = _write_opinion(world, review, markers)
+        if state == CLOSED:
+            review_services.transition(review, "closed", by=sec)
+    review.refresh_from_db()
+    return world
+
+
+def _write_opinion(world, review, markers):
+    opinion = review.opinions.get(expert=world.experts[PANEL])
+    section = (review.plan_version.blocks or [{}])[0].get("section", "")
+    data = {
+        "conclusion": "agree",
+        "scores": _criteria_scores(review),
+        "summary": markers.get("opinion", "总体可行"),
+        "points": [{"section": section, "text": markers.get("point", "建议补充资金测算")}],
+    }
+    opinion = opinion_services.save_opinion(opinion, by=world.users[PANEL], data=data, expected_version=opinion.version)
+    opinion = opinion_services.submit_opinion(opinion, by=world.users[PANEL])
+    world.point_id = opinion.points.values_list("pk", flat=True).first() if hasattr(opinion, "points") else None
+    return opinion
