@@ -77,6 +77,7 @@ def make_expert(
     )
     if photo:
         expert_services.set_expert_photo(expert, upload=jpeg(), by=None)
+        expert.refresh_from_db()
     return expert
 
 
