@@ -17,11 +17,6 @@ def site_menu(context):
     return list(site.root_page.get_children().live().public().in_menu().specific())
 
 
-@register.simple_tag(takes_context=True)
-def translated(context, page, name):
-    return page.translated(name)
-
-
 @register.filter
 def within(page, section):
     """Whether ``page`` lies below ``section`` in the tree."""

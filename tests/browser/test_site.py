@@ -26,7 +26,21 @@ pytestmark = pytest.mark.browser
 
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PUBLIC_PAGES = ["/", "/members/", "/news/committee-formed/", "/conclusions/information-services-action-plan/"]
+# The four of the done-when list first, then every other kind of public page.
+PUBLIC_PAGES = [
+    "/",
+    "/members/",
+    "/news/committee-formed/",
+    "/conclusions/information-services-action-plan/",
+    "/about/",
+    "/news/",
+    "/notices/",
+    "/notices/robot-action-plan-meeting/",
+    "/conclusions/",
+    "/policies/",
+    "/policies/opinions-full-text/",
+    "/search/?q=机器",
+]
 
 
 def _forget_caches(**kwargs):
