@@ -58,7 +58,7 @@ def tally_chart(tallies):
     top = max([n for _c, n in rows] + [1])
     height = 34 * len(rows) + 10
     parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 360 {height}" width="360" height="{height}" '
+        f'<svg class="chart" role="img" viewBox="0 0 400 {height}" width="400" height="{height}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(_("Conclusions"))}</title>'
     ]
     for index, (conclusion, count) in enumerate(rows):
@@ -66,8 +66,8 @@ def tally_chart(tallies):
         width = 0 if not count else max(4, int(200 * count / top))
         parts.append(
             f'<text x="0" y="{y + 17}" font-size="13">{escape(conclusion_label(conclusion))}</text>'
-            f'<rect x="120" y="{y + 4}" width="{width}" height="18" fill="#1f5f99"/>'
-            f'<text x="{126 + width}" y="{y + 18}" font-size="13">{count}</text>'
+            f'<rect x="160" y="{y + 4}" width="{width}" height="18" fill="#1f5f99"/>'
+            f'<text x="{166 + width}" y="{y + 18}" font-size="13">{count}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
@@ -78,7 +78,7 @@ def spread_chart(scores):
     rows = list(scores.items())
     height = 40 * len(rows) + 20
     parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 360 {height}" width="360" height="{height}" '
+        f'<svg class="chart" role="img" viewBox="0 0 400 {height}" width="400" height="{height}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(_("Spread of the scores"))}</title>'
     ]
     for index, (_key, row) in enumerate(rows):
@@ -86,11 +86,11 @@ def spread_chart(scores):
         scale = row["scale"] or 1
 
         def x(value, scale=scale):
-            return 130 + int(200 * value / scale)
+            return 180 + int(200 * value / scale)
 
         parts.append(
-            f'<text x="0" y="{y + 5}" font-size="13">{escape(str(row["label"])[:12])}</text>'
-            f'<line x1="130" y1="{y}" x2="330" y2="{y}" stroke="#ccc"/>'
+            f'<text x="0" y="{y + 5}" font-size="13">{escape(str(row["label"])[:14])}</text>'
+            f'<line x1="180" y1="{y}" x2="380" y2="{y}" stroke="#ccc"/>'
         )
         if row["count"]:
             parts.append(
@@ -99,8 +99,8 @@ def spread_chart(scores):
             )
             for value in row["values"]:
                 parts.append(f'<circle cx="{x(value)}" cy="{y}" r="4" fill="#1f5f99" fill-opacity="0.6"/>')
-        parts.append(f'<text x="130" y="{y + 22}" font-size="11">0</text>')
-        parts.append(f'<text x="320" y="{y + 22}" font-size="11">{scale}</text>')
+        parts.append(f'<text x="180" y="{y + 22}" font-size="11">0</text>')
+        parts.append(f'<text x="370" y="{y + 22}" font-size="11">{scale}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
@@ -272,21 +272,28 @@ class StaticOnlyFetcher:
         return _Fetcher(timeout=5, allowed_protocols=["file"], allow_redirects=False, fail_on_errors=False)
 
 
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
+
+
 def static_roots():
     return [Path(p).resolve() for p in settings.STATICFILES_DIRS]
 
 
 def allowed_url(url):
-    """``url`` if it names a file inside our static directories, else ``ValueError``."""
+    """``url`` if it names a file inside our static directories, or a font file of the system's
+    font directories (what a ``local()`` font alias resolves to); else ``ValueError``."""
     from urllib.parse import unquote, urlparse
 
     parsed = urlparse(url)
     if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
         raise ValueError(f"refused: {url[:100]}")
     path = Path(unquote(parsed.path)).resolve()
-    if not any(path.is_relative_to(root) for root in static_roots()):
-        raise ValueError(f"refused: {url[:100]}")
-    return url
+    if any(path.is_relative_to(root) for root in static_roots()):
+        return url
+    if path.suffix.lower() in FONT_SUFFIXES and any(path.is_relative_to(d) for d in FONT_DIRS):
+        return url
+    raise ValueError(f"refused: {url[:100]}")
 
 
 def pdf_bytes(data):

@@ -13,7 +13,7 @@ from tests.factories import PASSWORD
 
 from .conftest import PHONE, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]  # building a closed review is slow on a busy machine
 
 
 def test_chair_and_secretariat_edit_the_group_opinion_at_once_without_loss(new_page, secretariat_user):

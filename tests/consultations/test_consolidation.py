@@ -197,3 +197,36 @@ def test_own_department_sees_its_consolidation(review, api_as):
     response = api_as(staff).get(f"/api/v1/reviews/{review.pk}/consolidation/")
 
     assert response.status_code == 200
+
+
+# ---------------------------------------------------------------- the reading view
+
+
+def test_reading_view_renders_charts_and_the_dissent_without_javascript(review, client, commission_user):
+    client.force_login(commission_user)
+
+    page = client.get(f"/portal/reviews/{review.pk}/consolidation/", HTTP_ACCEPT_LANGUAGE="en")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count('<svg class="chart"') == 2
+    assert DISSENT_SUMMARY in html
+    assert len(page.context["groups"]) == 2
+
+
+def test_reading_view_form_save_with_a_stale_version_changes_nothing(review, client, secretariat_user):
+    rules.save_group_opinion(review, by=secretariat_user, text="第一稿。", expected_version=0)
+    client.force_login(secretariat_user)
+
+    response = client.post(
+        f"/portal/reviews/{review.pk}/consolidation/save/",
+        {"group_opinion": "旧页面上的稿。", "version": "0"},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [
+        "Someone saved the group opinion after you opened the page: check it and save again."
+    ]
+    assert review.consolidation.__class__.objects.get(review=review).group_opinion == "第一稿。"

@@ -96,7 +96,8 @@ def test_pdf_embeds_every_font_and_shows_chinese(review, tmp_path):
 
     assert fonts, "no font in the PDF"
     assert all(line.split()[-5] == "yes" for line in fonts), fonts  # the "emb" column
-    assert any("CJK" in line for line in fonts)
+    names = {line.split()[0].split("+", 1)[1] for line in fonts}
+    assert {"仿宋", "方正小标宋简体-Bold", "黑体"} <= names  # the aliases, served by Noto CJK
     assert "专家组认为计划总体可行" in text
     from PIL import Image
 
@@ -121,8 +122,17 @@ def test_url_fetcher_allows_only_our_static_files():
 
     css = (settings.STATICFILES_DIRS[0] / "css" / "consolidation.css").as_uri()
 
+    font = "file:///usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+
     assert documents.allowed_url(css) == css
-    for url in ("file:///etc/passwd", "http://example.com/x.png", css.replace("/css/", "/css/../../../../etc/")):
+    assert documents.allowed_url(font) == font  # what a local() font alias resolves to
+    for url in (
+        "file:///etc/passwd",
+        "http://example.com/x.png",
+        css.replace("/css/", "/css/../../../../etc/"),
+        "file:///usr/share/fonts/../../../etc/passwd",
+        "file:///usr/share/fonts/opentype/noto/",
+    ):
         with pytest.raises(ValueError):
             documents.allowed_url(url)
 
