@@ -3,8 +3,9 @@ after every migration.
 
 - ``editors`` draft pages anywhere on the site but cannot publish: they submit to the workflow.
 - ``secretariat`` (the role group) may write and publish, and approves the workflow's task.
-- News, notices and conclusions sit under index pages with the approval workflow, so anything an
-  editor writes there waits for the secretariat's approval before it is public. Wagtail keeps
+- News, notices and conclusions sit under index pages with the approval workflow (so does the
+  rest of the site), so anything an editor writes waits for the secretariat's approval before
+  it is public. Wagtail keeps
   the revisions, the workflow history and the audit log.
 """
 
@@ -104,6 +105,10 @@ def ensure_publishing(**kwargs):
     _grant_collection(editors)
     _grant_collection(secretariat)
     workflow = approval_workflow()
+    # The whole site too, so that no page falls back to Wagtail's stock "Moderators approval"
+    # workflow (whose group nobody is in); the sections keep their own link in case the site's
+    # workflow is ever changed in the admin.
+    require_approval(site.root_page)
     for model in approval_page_types():
         for page in model.objects.all():
             require_approval(page)

@@ -60,7 +60,7 @@ def test_workflow_setup_is_idempotent_and_covers_the_approval_sections(news_inde
     ensure_publishing()
 
     covered = set(WorkflowPage.objects.filter(workflow__name=WORKFLOW_NAME).values_list("page_id", flat=True))
-    assert covered == {news_index.pk, notice_index.pk, conclusion_index.pk}
+    assert covered == {news_index.get_parent().pk, news_index.pk, notice_index.pk, conclusion_index.pk}
     assert Group.objects.filter(name=EDITORS).count() == 1
 
 
@@ -165,5 +165,14 @@ def test_workflow_revisions_and_audit_log_are_kept(news_index, editor, approver)
 def test_workflow_applies_to_pages_under_a_published_section(news_index):
     ensure_publishing()
     page = publish(news_index, NewsPage(title="测试", slug="t"))
+
+    assert page.get_workflow().name == WORKFLOW_NAME
+
+
+def test_workflow_covers_other_pages_of_the_site(home):
+    from cms.models import StandardPage
+
+    ensure_publishing()
+    page = publish(home, StandardPage(title="简介", slug="about"))
 
     assert page.get_workflow().name == WORKFLOW_NAME
