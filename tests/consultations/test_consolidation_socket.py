@@ -16,15 +16,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://localhost")
 
 
-def cookie_for(client, user):
+def cookie_for(user):
+    from django.test import Client
+
+    client = Client()  # one client per user: a second login on the same client ends the first session
     client.force_login(user)
     return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
 
 
-def test_plan_department_hears_consolidation_saved_and_another_is_refused(client, secretariat_user):
+def test_plan_department_hears_consolidation_saved_and_another_is_refused(secretariat_user):
     review = closed_review(secretariat_user, panel=3)
-    own = cookie_for(client, staff_of(review.plan.submitted_by, "planner"))
-    other = cookie_for(client, staff_of(OrganizationFactory(name="沈阳市科技局"), "other-dept"))
+    own = cookie_for(staff_of(review.plan.submitted_by, "planner"))
+    other = cookie_for(staff_of(OrganizationFactory(name="沈阳市科技局"), "other-dept"))
     path = f"/ws/reviews/{review.pk}/"
 
     async def scenario():
@@ -37,7 +40,7 @@ def test_plan_department_hears_consolidation_saved_and_another_is_refused(client
         )
         seen = []
         while True:
-            message = await listener.receive_json_from(timeout=3)
+            message = await listener.receive_json_from(timeout=15)
             seen.append(message)
             if message["type"] == "consolidation.saved":
                 break
