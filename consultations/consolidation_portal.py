@@ -11,8 +11,10 @@ from experts import roles
 @nav_item
 def _nav(user):
     items = []
-    if roles.has_role(user, roles.COMMISSION) or roles.has_role(user, roles.DEPARTMENT) or roles.has_role(
-        user, roles.SECRETARIAT
+    if (
+        roles.has_role(user, roles.COMMISSION)
+        or roles.has_role(user, roles.DEPARTMENT)
+        or roles.has_role(user, roles.SECRETARIAT)
     ):
         items.append({"title": _("Consolidated opinions"), "url": reverse("consultations:workspace")})
     if roles.has_role(user, roles.EXPERT):
