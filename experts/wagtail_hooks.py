@@ -38,6 +38,9 @@ class ExpertViewSet(ModelViewSet):
     search_fields = ["name"]  # the search itself is selectors.search_experts
     filterset_class = admin_views.RosterFilterSet
     list_per_page = 50
+    # The roster's references are its own foreign keys; Wagtail's usage index would add a write
+    # (and a content-type lookup) to every save of every imported row, for a screen we do not use.
+    add_to_reference_index = False
     edit_handler = ObjectList(
         [
             MultiFieldPanel(
