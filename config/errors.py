@@ -55,3 +55,12 @@ class DatabaseUnavailableMiddleware:
                     connection.close()
             return _unavailable(request)
         return None
+
+
+def bad_request(request, exception=None):
+    """``handler400``: a JSON body under /api/ (too many fields, a body too large to parse)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("The request could not be read."), "errors": {}}, status=400)
+    from django.views.defaults import bad_request as default
+
+    return default(request, exception)

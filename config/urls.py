@@ -37,3 +37,5 @@ if settings.DEBUG:
 # The committee site: search, feeds, sitemap (cms/urls.py), then Wagtail's pages last.
 urlpatterns += [path("", include("cms.urls"))]
 urlpatterns += [path("", include(wagtail_urls))]
+
+handler400 = "config.errors.bad_request"  # JSON under /api/ (config/errors.py)
