@@ -262,6 +262,7 @@ PARTICIPATION_ROWS = [
     ("no_answer", gettext_lazy("No answer")),
     ("opinions_on_time", gettext_lazy("Opinions on time")),
     ("opinions_late", gettext_lazy("Opinions late")),
+    ("points", gettext_lazy("Points answered")),
     ("points_adopted", gettext_lazy("Points adopted")),
 ]
 
