@@ -220,10 +220,14 @@ class ExpertFilter(django_filters.FilterSet):
         return selectors.filter_roster(queryset, employer_kind=value)
 
     def filter_q(self, queryset, name, value):
-        return selectors.search_experts(queryset, value)
+        names_only = not has_role(self.request.user, SECRETARIAT)
+        return selectors.search_experts(queryset, value, names_only=names_only)
 
     def filter_ending(self, queryset, name, value):
         return selectors.terms_ending(queryset, within_days=int(value))
+
+
+PRIVATE_FILTERS = {"domain", "status", "category", "employer_kind", "ending_within"}
 
 
 def _write_fields(serializer):
@@ -248,6 +252,14 @@ class ExpertList(ListCreateAPIView):
         return selectors.ordered_roster(selectors.visible_experts(self.request.user), self.request.GET.get("order"))
 
     def list(self, request, *args, **kwargs):
+        private = sorted(PRIVATE_FILTERS & set(request.GET))
+        if private and not has_role(request.user, SECRETARIAT):
+            # Filtering on a field the caller may not read would reveal it, one query at a time.
+            return error_response(
+                _("Only the secretariat filters the roster by these fields."),
+                status_code=status.HTTP_403_FORBIDDEN,
+                errors={name: [_("Not available to you.")] for name in private},
+            )
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(
             [expert_data(expert, viewer=request.user, request=request) for expert in page]

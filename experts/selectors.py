@@ -50,18 +50,16 @@ def visible_experts(user):
     return qs.filter(user=user)
 
 
-def search_experts(queryset, query):
+def search_experts(queryset, query, *, names_only=False):
     """Name, specialty tags, employer (any part, so ``机器`` finds ``机器人``), and pinyin:
-    ``zs`` finds 张三 by initials, ``zhang`` by full pinyin."""
+    ``zs`` finds 张三 by initials, ``zhang`` by full pinyin. ``names_only`` for callers who may
+    not see the other fields (matching on them would reveal them)."""
     query = (query or "").strip()
     if not query:
         return queryset
-    condition = (
-        Q(name__icontains=query)
-        | Q(specialties__icontains=query)
-        | Q(employer__name__icontains=query)
-        | Q(key__iexact=query)
-    )
+    condition = Q(name__icontains=query)
+    if not names_only:
+        condition |= Q(specialties__icontains=query) | Q(employer__name__icontains=query) | Q(key__iexact=query)
     compact = query.replace(" ", "").lower()
     if compact.isascii() and compact.isalpha():
         condition |= Q(name_initials__startswith=compact) | Q(name_pinyin__icontains=query.lower())

@@ -417,3 +417,13 @@ def test_organizations_list_constant_queries_1_and_20(api_as, commission_user):
             Organization.objects.create(name=f"单位{Organization.objects.count()}")
 
     assert_constant_queries(make_rows, lambda: client.get("/api/v1/organizations/"))
+
+
+def test_experts_commission_cannot_filter_on_private_fields(api_as, commission_user):
+    new_expert(name="王五", specialties="工业机器人", public_fields=[])
+
+    by_domain = api_as(commission_user).get("/api/v1/experts/", {"domain": "2.1"})
+    by_tag = api_as(commission_user).get("/api/v1/experts/", {"q": "机器"})
+
+    assert (by_domain.status_code, sorted(by_domain.json()["errors"])) == (403, ["domain"])
+    assert (by_tag.status_code, by_tag.json()["results"]) == (200, [])
