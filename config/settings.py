@@ -227,6 +227,9 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up when it is missing
+# Until collectstatic has run (development, tests), WhiteNoise finds files where they are.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
