@@ -103,7 +103,7 @@ def can_view_review(user, review):
         return True
     if staff_organization_id(user) == review.plan.submitted_by_id:
         return True
-    return user.has_perm(VIEW_REVIEW, review)
+    return holds_review_access(user, review)
 
 
 def can_manage_review(user, review=None):
@@ -129,6 +129,16 @@ def can_answer_assignment(user, assignment):
 CLOSED_STATES = (Review.State.CLOSED, Review.State.CONSOLIDATED, Review.State.RESPONDED, Review.State.ARCHIVED)
 
 
+def holds_review_access(user, review):
+    """Whether the guardian grant of ``grant_review_access`` is in place (read from the direct
+    foreign-key table, as ``selectors.reviews_visible_to`` does)."""
+    from .models import ReviewUserObjectPermission
+
+    return ReviewUserObjectPermission.objects.filter(
+        user=user, content_object=review, permission__codename="view_review"
+    ).exists()
+
+
 def opinion_filter(user, review):
     """The one visibility rule for the opinions of ``review``, as a filter on its ``Opinion`` rows.
 
@@ -149,7 +159,7 @@ def opinion_filter(user, review):
     if is_secretariat(user):
         return Q()
     closed = review.state in CLOSED_STATES
-    if not user.has_perm(VIEW_REVIEW, review):
+    if not holds_review_access(user, review):
         if roles.has_role(user, roles.COMMISSION) and closed:
             return Q(submitted_at__isnull=False)
         return nothing
@@ -172,7 +182,7 @@ def can_see_opinion_history(user, opinion):
 
 def is_panel_member(user, review):
     """An expert who has accepted a place on the panel (and holds the review's permission)."""
-    return user.is_authenticated and roles.has_role(user, roles.EXPERT) and user.has_perm(VIEW_REVIEW, review)
+    return user.is_authenticated and roles.has_role(user, roles.EXPERT) and holds_review_access(user, review)
 
 
 def can_discuss(user, review):

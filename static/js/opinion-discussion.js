@@ -17,6 +17,8 @@
       root.querySelectorAll(".block.now").forEach(function (b) { b.classList.remove("now"); });
       var block = section ? document.getElementById(section) : null;
       nowLine.textContent = section ? nowLine.dataset.label + " §" + section : "";
+      var select = document.getElementById("id_section");
+      if (select && section) { select.value = section; }  // comments default to the section under discussion
       if (block) {
         block.classList.add("now");
         block.scrollIntoView({ block: "center", behavior: "smooth" });
@@ -66,6 +68,7 @@
     }
 
     function move(section) {
+      root.dataset.section = section;  // a second tap before the answer moves on from here
       send("PUT", "discussion/", { section: section }).then(function (r) { if (r.ok) { mark(section); } });
     }
 
