@@ -25,8 +25,8 @@ def test_chair_and_secretariat_edit_the_group_opinion_at_once_without_loss(new_p
     sign_in(secretariat_page, secretariat_user.username, PASSWORD)
     chair_page.goto(url)
     secretariat_page.goto(url)
-    chair_page.wait_for_selector("#live-status[data-state=live]")
-    secretariat_page.wait_for_selector("#live-status[data-state=live]")
+    chair_page.wait_for_selector("#live-status[data-state=live]", timeout=60_000)
+    secretariat_page.wait_for_selector("#live-status[data-state=live]", timeout=60_000)
 
     secretariat_page.fill("#group-text", "秘书处：建议补充资金测算。")
     chair_page.fill("#group-text", "组长：规划总体可行。")
@@ -55,7 +55,7 @@ def test_panel_confirms_and_the_chair_sees_it_live(new_page, secretariat_user):
     watcher = new_page(language="en")
     sign_in(watcher, chair.username, PASSWORD)
     watcher.goto(url)
-    watcher.wait_for_selector("#live-status[data-state=live]")
+    watcher.wait_for_selector("#live-status[data-state=live]", timeout=60_000)
 
     for opinion in panel_of(review)[1:]:
         member = new_page(viewport=PHONE, language="en")
@@ -64,7 +64,7 @@ def test_panel_confirms_and_the_chair_sees_it_live(new_page, secretariat_user):
         member.click("#confirm")
         member.wait_for_selector("text=You confirmed this version.")
 
-    watcher.wait_for_function("document.querySelectorAll('#confirmations .badge.ok').length === 2")
+    watcher.wait_for_function("document.querySelectorAll('#confirmations .badge.ok').length === 2", timeout=60_000)
     watcher.click("#confirm")
     watcher.wait_for_selector("text=You confirmed this version.")
     review.refresh_from_db()
