@@ -82,3 +82,33 @@ def event_message(event):
         "seq": event.seq,
         "at": event.at.isoformat(),
     }
+
+
+def emit_review_events(items):
+    """``emit_review_event`` for many ``(review, type, payload)`` at once (a batch draw): one lock,
+    one query for the last seqs, one insert; seqs still increase by one per review."""
+    from django.db.models import Max
+
+    from reviews.models import Review
+
+    from .models import ReviewEvent
+
+    if not items:
+        return []
+    ids = sorted({review.pk for review, _type, _payload in items})
+    with transaction.atomic():
+        list(Review.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+        last = dict(
+            ReviewEvent.objects.filter(review_id__in=ids)
+            .values("review_id")
+            .annotate(last=Max("seq"))
+            .values_list("review_id", "last")
+        )
+        events = []
+        for review, type_, payload in items:
+            last[review.pk] = last.get(review.pk, 0) + 1
+            events.append(ReviewEvent(review_id=review.pk, seq=last[review.pk], type=type_, payload=payload))
+        ReviewEvent.objects.bulk_create(events)
+    messages = [(review_group(e.review_id), {"type": "review.event", "event": event_message(e)}) for e in events]
+    transaction.on_commit(lambda: [_send_now(group, message) for group, message in messages])
+    return events

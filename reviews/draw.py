@@ -302,10 +302,6 @@ def next_alternate(pool, alternates, *, panel_ids, unavailable_ids, rules):
 # ---------------------------------------------------------------- batch
 
 
-def _cost(seed, review_id, expert_id):
-    return int(candidate_key(seed, review_id, expert_id)[:13], 16) / float(16**13)
-
-
 def _prune(pool, costs, size, per_category):
     """Keep the cheapest few dozen of each category (the exact re-solve drops this)."""
     keep = set()
@@ -329,26 +325,28 @@ def batch_draw(problems, *, seed, per_category=12, time_limit=60):
     review is short when a full assignment exists (if pruning made one short, the instance is
     solved again with every eligible pair). Returns ``(outcomes by review id, stats)``.
     """
-    stats = {"pruned_pairs": 0, "pairs": 0, "resolved_unpruned": False}
-    result, short = _solve_batch(problems, seed=seed, per_category=per_category, time_limit=time_limit, stats=stats)
-    if short:
-        stats["resolved_unpruned"] = True
-        result, short = _solve_batch(problems, seed=seed, per_category=None, time_limit=time_limit, stats=stats)
+    stats = {"rounds": []}
+    keys = [[candidate_key(seed, p["review"], c[ID]) for c in p["pool"]] for p in problems]
+    for width in (per_category, per_category * 4, None):  # widen until no review is short
+        result, short = _solve_batch(problems, keys, per_category=width, time_limit=time_limit, stats=stats)
+        stats["rounds"].append({"per_category": width, "pairs": stats["pairs"], "short": short})
+        if not short:
+            break
     return result, stats
 
 
-def _solve_batch(problems, *, seed, per_category, time_limit, stats):
+def _solve_batch(problems, keys, *, per_category, time_limit, stats):
     pairs, costs = [], []  # (problem index, candidate)
     for p_index, problem in enumerate(problems):
         pool = problem["pool"]
-        pair_costs = [_cost(seed, problem["review"], c[ID]) for c in pool]
+        pair_costs = [int(key[:13], 16) / float(16**13) for key in keys[p_index]]
         size = int(problem["rules"]["panel_size"])
         keep = range(len(pool)) if per_category is None else _prune(pool, pair_costs, size, per_category)
         for i in keep:
             pairs.append((p_index, pool[i]))
             costs.append(pair_costs[i])
     n_pairs = len(pairs)
-    stats["pairs" if per_category is None else "pruned_pairs"] = n_pairs
+    stats["pairs"] = n_pairs
     total_seats = sum(int(p["rules"]["panel_size"]) for p in problems)
     category_weight = total_seats + 1.0
     rows, cols, lower, upper = [], [], [], []
@@ -419,15 +417,16 @@ def _solve_batch(problems, *, seed, per_category, time_limit, stats):
     outcomes, short = {}, False
     for p_index, problem in enumerate(problems):
         selected_ids = set(chosen.get(p_index, []))
-        order = sorted(problem["pool"], key=lambda c, r=problem["review"]: candidate_key(seed, r, c[ID]))
+        ranked = sorted(range(len(problem["pool"])), key=keys[p_index].__getitem__)
+        order = [problem["pool"][i] for i in ranked]
         selected = [c[ID] for c in order if c[ID] in selected_ids]
         size = int(problem["rules"]["panel_size"])
+        wanted = problem["rules"].get("each_category", True)
         categories = [
-            cat
-            for cat in CATEGORIES
-            if problem["rules"].get("each_category", True)
-            and any(c[CATEGORY] == cat for c in problem["pool"] if c[ID] in selected_ids)
+            cat for cat in CATEGORIES if wanted and any(c[CATEGORY] == cat for c in order if c[ID] in selected_ids)
         ]
+        if wanted and per_category is not None and len(categories) < len({c[CATEGORY] for c in order}):
+            short = True  # a wider round may cover a category this pruning left out
         alternates = [c[ID] for c in order if c[ID] not in selected_ids][: int(problem["rules"].get("alternates", 10))]
         outcome = Outcome(selected=selected, alternates=alternates, categories=categories, method="batch")
         if len(selected) < size:

@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -76,9 +76,9 @@ def _deliver(assignment, *, kind, text, subject, attach_ics=False):
     transaction.on_commit(send)
 
 
-def send_invitation(assignment):
+def _invitation_text(assignment):
     review = assignment.review
-    text = _(
+    return _(
         "You are invited to review “{plan}” ({mode}), due {due:%Y-%m-%d %H:%M}. Please answer by {reply:%Y-%m-%d}."
     ).format(
         plan=review.plan.title,
@@ -86,7 +86,52 @@ def send_invitation(assignment):
         due=timezone.localtime(review.due_at),
         reply=timezone.localtime(assignment.reply_by),
     )
-    _deliver(assignment, kind="invitation", text=text, subject=_("Invitation to review"), attach_ics=True)
+
+
+def send_invitation(assignment):
+    _deliver(
+        assignment,
+        kind="invitation",
+        text=_invitation_text(assignment),
+        subject=_("Invitation to review"),
+        attach_ics=True,
+    )
+
+
+def send_invitations(assignments):
+    """Invite many at once (a batch draw): one insert of notifications, one mail connection."""
+    from consultations import realtime
+    from consultations.models import Notification
+
+    texts = {a.pk: _invitation_text(a) for a in assignments}
+    notifications = Notification.objects.bulk_create(
+        Notification(user_id=a.expert.user_id, kind="invitation", text=texts[a.pk][:500], url=_portal_url())
+        for a in assignments
+        if a.expert.user_id
+    )
+    for notification in notifications:
+        realtime.notify_user(notification)
+    subject = _("Invitation to review")
+    outgoing = []
+    for a in assignments:
+        if a.expert.email:
+            message = EmailMessage(
+                subject=subject, body=texts[a.pk], to=[a.expert.email], from_email=settings.DEFAULT_FROM_EMAIL
+            )
+            if a.review.mode == a.review.Mode.MEETING:
+                message.attach("review.ics", meeting_ics(a.review), "text/calendar")
+            outgoing.append(message)
+    mobiles = [(a.expert.mobile, texts[a.pk]) for a in assignments if a.expert.mobile]
+
+    def send():
+        try:
+            get_connection().send_messages(outgoing)
+        except Exception:  # a mail outage must not undo the invitations; the portal has them
+            logger.warning("batch invitation mail not sent", exc_info=True)
+        for mobile, text in mobiles:
+            notify.send_sms(mobile, text)
+
+    transaction.on_commit(send)
 
 
 def send_reply_reminder(assignment):

@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from config.uploads import check_archive, safe_filename
 from consultations import realtime
@@ -147,6 +148,24 @@ def transition(review, to, *, by, reason=""):
     review.state = to
     realtime.emit_review_event(locked, "review.state_changed", state=to, previous=before)
     return locked
+
+
+def transition_many(reviews, to, *, by, reason=""):
+    """``transition`` for many reviews at once (a batch draw): the same table, one bulk update with
+    history, one event per review. All or nothing: one refused move refuses them all."""
+    reviews = list(reviews)
+    states = dict(Review.objects.select_for_update().filter(pk__in=[r.pk for r in reviews]).values_list("pk", "state"))
+    for review in reviews:
+        if to not in TRANSITIONS.get(states[review.pk], set()) or _guard(review, to):
+            raise StateConflict(_("Review {review} cannot move to “{to}”.").format(review=review, to=to))
+    previous = {review.pk: states[review.pk] for review in reviews}
+    for review in reviews:
+        review.state = to
+    bulk_update_with_history(reviews, Review, ["state"], default_user=by, default_change_reason=reason or to)
+    realtime.emit_review_events(
+        [(review, "review.state_changed", {"state": to, "previous": previous[review.pk]}) for review in reviews]
+    )
+    return reviews
 
 
 def _save(instance, *, by, reason, **kwargs):
@@ -348,6 +367,30 @@ def _invite(review, expert, *, draw, by):
     return assignment
 
 
+def _invite_many(reviews, draws, *, by):
+    """Invite every drawn panel of a batch: bulk inserts with history, one event per assignment."""
+    now = timezone.now()
+    experts = Expert.objects.select_related("user").in_bulk([i for d in draws for i in d.selected])
+    assignments = [
+        Assignment(review=review, expert=experts[expert_id], draw=draw, invited_at=now,
+                   reply_by=now + timedelta(days=review.reply_days))
+        for review, draw in zip(reviews, draws, strict=True)
+        for expert_id in draw.selected
+    ]  # fmt: skip
+    assignments = bulk_create_with_history(assignments, Assignment, default_user=by, default_change_reason="invited")
+    if not all(a.pk for a in assignments):
+        by_key = {
+            (a.review_id, a.expert_id): a
+            for a in Assignment.objects.filter(review__in=reviews).select_related("review__plan", "expert__user")
+        }
+        assignments = [by_key[(a.review_id, a.expert_id)] for a in assignments]
+    invitations.send_invitations(assignments)
+    realtime.emit_review_events(
+        [(a.review, "assignment.changed", {"assignment": a.pk, "state": a.state}) for a in assignments]
+    )
+    return assignments
+
+
 def verify_draw(draw):
     """Replay ``draw`` from its record alone: ``(verified, detail)``."""
     if engine.pool_hash(draw.pool) != draw.pool_hash:
@@ -414,28 +457,25 @@ def batch_draw_reviews(reviews, *, by, seed=None, invite=True):
             )
         write_started = time.perf_counter()
         batch = f"batch-{uuid.uuid4().hex[:12]}"
-        draws = []
-        for review in locked:
-            rules, pool, excluded = records[review.pk]
-            outcome = outcomes[review.pk]
-            transition(review, Review.State.DRAWING, by=by, reason="batch drawing")
-            draw = _record_draw(
-                review,
-                by=by,
-                seed=seed,
-                source=source,
-                rules={**rules, "categories": outcome.categories},
-                pool=pool,
-                excluded=excluded,
-                outcome=outcome,
-                method="batch",
-                algorithm=engine.BATCH_ALGORITHM,
-                batch=batch,
+        transition_many(locked, Review.State.DRAWING, by=by, reason="batch drawing")
+        draws = [
+            Draw(
+                review=review, seed=seed, seed_source=source,
+                rules={**records[review.pk][0], "categories": outcomes[review.pk].categories},
+                algorithm=engine.BATCH_ALGORITHM, method="batch", solver=engine.solver_version(),
+                pool=records[review.pk][1], pool_hash=engine.pool_hash(records[review.pk][1]),
+                excluded=records[review.pk][2], selected=outcomes[review.pk].selected,
+                alternates=outcomes[review.pk].alternates, batch=batch, drawn_by=by,
             )
-            draws.append(draw)
-            if invite:
-                _invite_panel(review, draw, outcome.selected, by=by)
-            transition(review, Review.State.INVITING, by=by, reason="panel drawn in a batch")
+            for review in locked
+        ]  # fmt: skip
+        draws = bulk_create_with_history(draws, Draw, default_user=by, default_change_reason="drawn (batch)")
+        if not all(d.pk for d in draws):
+            draws = list(Draw.objects.filter(batch=batch).order_by("review_id"))
+        if invite:
+            _invite_many(locked, draws, by=by)
+        transition_many(locked, Review.State.INVITING, by=by, reason="panel drawn in a batch")
+        for review, draw in zip(locked, draws, strict=True):
             audit.record(audit.DRAW, actor=by, obj=review, outcome=audit.SUCCESS, draw=draw.pk, batch=batch)
         stats["write_s"] = time.perf_counter() - write_started
     stats["total_s"] = time.perf_counter() - started
