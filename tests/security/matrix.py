@@ -144,6 +144,10 @@ def roster_reader(role, state, world):
     return role in (SECRETARIAT, COMMISSION, PANEL)
 
 
+def an_expert(role, state, world):
+    return role in (PANEL, OFF_PANEL, CONFLICTED, CHAIR)
+
+
 def department_or_staff(role, state, world):
     return role in (SECRETARIAT, COMMISSION, DEPT_PLAN, DEPT_OTHER)
 
@@ -232,11 +236,25 @@ MATRIX = {
     "honoraria": {"GET": secretariat_after_close},
     "answer": {"POST": responds_to_point},
     "my-points": {"GET": signed_in},
+    # the expert's own profile (portal)
+    "expert-profile": {"GET": an_expert},
+    "expert-profile-contact": {"POST": an_expert},
+    "expert-profile-photo": {"POST": an_expert},
+    "expert-profile-period-add": {"POST": an_expert},
+    "expert-profile-period-remove": {"POST": nobody},  # pk: no such period in the world
+    "expert-profile-conflict-add": {"POST": an_expert},
+    "expert-profile-conflict-withdraw": {"POST": only(CONFLICTED)},  # pk: the conflicted expert's conflict
     # any other path under /api/v1/: a JSON 404 for everyone (config/errors.py)
     "api-not-found": {"GET": nobody, "POST": nobody},
     # the schema and its docs are public (the contract is published)
     "api-schema": {"GET": everyone},
     "api-docs": {"GET": everyone},
+}
+
+# URL keywords whose meaning differs by route (the default ``pk`` is the PANEL expert's).
+ROUTE_KWARGS = {
+    "expert-profile-period-remove": lambda world: {"pk": 999_999_999},
+    "expert-profile-conflict-withdraw": lambda world: {"pk": world.conflict_id},
 }
 
 # Where the code answers differently from the table today, each with why it is tolerated for now.

@@ -13,7 +13,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests.factories import PASSWORD
 from tests.security.world import CLOSED, SECRETARIAT, build_world
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
 
 EXAMPLES = 8
 # A schema-valid request may rightly be refused: credentials that are well-formed but wrong,

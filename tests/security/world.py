@@ -45,6 +45,7 @@ class World:
     assignment: object = None  # the PANEL expert's
     opinion: object = None  # the PANEL expert's
     point_id: int | None = None
+    conflict_id: int | None = None
     markers: dict = field(default_factory=dict)
 
     def kwargs(self):
@@ -102,6 +103,7 @@ def build_world(state, *, markers=None):
         rules={"minimum_panel_size": 1},
     )
     world = World(state=state, users=users, experts={}, plan=plan, review=review, markers=markers)
+    world.conflict_id = conflicted.conflicts.values_list("pk", flat=True).first()
     if state != DRAFT:
         world.draw = review_services.draw_for_review(review, by=sec, seed="matrix")
     panel = list(Assignment.objects.filter(review=review).select_related("expert__user").order_by("expert__key"))
