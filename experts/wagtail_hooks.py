@@ -30,6 +30,7 @@ class ExpertViewSet(ModelViewSet):
     url_prefix = "experts/expert"
     name = "experts_expert"
     index_view_class = admin_views.ExpertIndexView
+    index_template_name = "experts/admin/roster_index.html"
     add_view_class = admin_views.ExpertCreateView
     edit_view_class = admin_views.ExpertEditView
     inspect_view_class = admin_views.ExpertInspectView

@@ -220,3 +220,14 @@ def test_organizations_and_domains_screens_render(admin_client):
     statuses = [admin_client.get(url).status_code for url in ("/admin/experts/organization/", "/admin/experts/domain/")]
 
     assert statuses == [200, 200]
+
+
+def test_roster_page_announces_terms_ending_within_60_days(admin_client):
+    today = timezone.localdate()
+    new_expert(name="王五", term_end=today + timedelta(days=59))
+    new_expert(name="张三", term_end=today + timedelta(days=90))
+
+    response = admin_client.get(ROSTER)
+
+    assert response.context["ending_soon"] == 1
+    assert "1 expert's term ends within 60 days." in response.content.decode()
