@@ -97,6 +97,65 @@ def split_pool(candidates, facts, rules):
     return pool, excluded
 
 
+class PoolSplitter:
+    """``split_pool`` for many reviews over one roster (a batch): the same answers, but the rules
+    that depend only on the dates are worked out once per date window and the domain rule through
+    an index, so each review only checks its own parties, history and load."""
+
+    TIME_RULES = ("inactive", "term", "unavailable")
+
+    def __init__(self, candidates):
+        self.candidates = sorted(candidates, key=lambda c: c.id)
+        self.by_domain = {}
+        for c in self.candidates:
+            for domain in c.domains:
+                self.by_domain.setdefault(domain, set()).add(c.id)
+        self._windows = {}
+
+    def _time_excluded(self, facts):
+        key = (facts.starts, facts.ends)
+        if key not in self._windows:
+            window = ReviewFacts(facts.id, facts.starts, facts.ends, facts.quarter, frozenset(), frozenset(),
+                                 frozenset())  # fmt: skip
+            found = {}
+            for c in self.candidates:
+                reason = exclusion_reason(c, window, {"exclude_earlier_versions": False, "load_cap_per_quarter": None})
+                if reason in self.TIME_RULES:
+                    found[c.id] = reason
+            self._windows[key] = found
+        return self._windows[key]
+
+    def split(self, facts, rules):
+        timed = self._time_excluded(facts)
+        with_domain = None
+        if facts.required_domains:
+            with_domain = set().union(*(self.by_domain.get(d, set()) for d in facts.required_domains))
+        cap = rules.get("load_cap_per_quarter")
+        earlier = rules.get("exclude_earlier_versions", True)
+        pool, excluded = [], {}
+        for c in self.candidates:
+            reason = timed.get(c.id)
+            if reason is None and with_domain is not None and c.id not in with_domain:
+                reason = "domain"
+            if reason is None:
+                if c.org_chain & facts.parties:
+                    reason = "employer"
+                elif c.conflicts and any(
+                    org in facts.parties and (until is None or until >= facts.starts) for org, until in c.conflicts
+                ):
+                    reason = "declared_conflict"
+                elif earlier and c.id in facts.earlier_reviewers:
+                    reason = "earlier_version"
+                elif cap is not None and c.load.get(facts.quarter, 0) >= int(cap):
+                    reason = "load_cap"
+            if reason:
+                excluded.setdefault(reason, []).append(c.id)
+                continue
+            load_left = 10**6 if cap is None else int(cap) - c.load.get(facts.quarter, 0)
+            pool.append([c.id, c.category, c.org, int(c.government), load_left])
+        return pool, excluded
+
+
 # ---------------------------------------------------------------- reading the database
 
 

@@ -216,7 +216,9 @@ class Draw(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("drawn by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     drawn_at = models.DateTimeField(_("drawn"), default=timezone.now)
-    history = HistoricalRecords()
+    # The pool and the exclusions are written once and guarded by ``pool_hash``; the history keeps
+    # the rest, so a batch of 500 draws does not store every pool twice.
+    history = HistoricalRecords(excluded_fields=["pool", "excluded"])
 
     class Meta:
         ordering = ["-drawn_at", "-id"]

@@ -432,11 +432,11 @@ def batch_draw_reviews(reviews, *, by, seed=None, invite=True):
         locked = [_lock_for_draw(review) for review in reviews]
         review_ids = [r.pk for r in locked]
         facts = eligibility.review_facts(locked)
-        roster = eligibility.load_roster(exclude_reviews=review_ids)
+        splitter = eligibility.PoolSplitter(eligibility.load_roster(exclude_reviews=review_ids))
         problems, records = [], {}
         for review in locked:
             rules = draw_rules(review, facts[review.pk])
-            pool, excluded = eligibility.split_pool(roster, facts[review.pk], rules)
+            pool, excluded = splitter.split(facts[review.pk], rules)
             code, problem = engine.explain(pool, rules)
             if problem:
                 raise DrawInfeasible(_("{review}: {problem}").format(review=review, problem=problem), code=code)

@@ -164,3 +164,11 @@ def test_batch_respects_every_rule_and_the_load(people, seed, cap):
         for expert_id in outcome.selected:
             used[expert_id] = used.get(expert_id, 0) + 1
     assert all(count <= cap for count in used.values())
+
+
+@PROPERTY
+@given(people=candidates(), rules=rules_strategy)
+def test_batch_splitter_agrees_with_split_pool(people, rules):
+    from reviews.eligibility import PoolSplitter
+
+    assert PoolSplitter(people).split(FACTS, rules) == split_pool(people, FACTS, rules)
