@@ -10,6 +10,8 @@ import sys
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from experts.privacy import mask_mobile
+
 from .models import SmsMessage
 
 logger = logging.getLogger(__name__)
@@ -34,5 +36,5 @@ def send_sms(to, text):
     try:
         return sms_sender().send(to, text)
     except Exception:  # an SMS gateway outage must not undo an invitation
-        logger.warning("text message to %s not sent", to, exc_info=True)
+        logger.warning("text message to %s not sent", mask_mobile(to), exc_info=True)  # no personal data in logs
         return None
