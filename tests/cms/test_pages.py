@@ -299,3 +299,12 @@ def test_policy_library_queries_do_not_grow(db, client_zh):
             PolicyDocument.objects.create(page=library, document=source, title=f"文件{library.documents.count()}")
 
     assert_constant_queries(make_rows, lambda: client_zh.get(library.url))
+
+
+def test_index_page_number_that_is_not_a_page_still_answers(news_index, client_zh):
+    news(news_index, 1, title="唯一新闻")
+
+    for number in ("abc", "999", "-1", ""):
+        response = client_zh.get(news_index.url, {"page": number})
+        assert response.status_code == 200, number
+        assert [item.title for item in response.context["items"]] == ["唯一新闻"]
