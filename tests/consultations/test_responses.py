@@ -206,3 +206,21 @@ def test_adoption_feeds_the_participation_record(review, commission_user):
     own = Response.objects.filter(point__opinion__expert=expert)
     total = participation_of(expert)["total"]
     assert (total["points"], total["points_adopted"]) == (own.count(), own.filter(status="adopted").count())
+
+
+def test_my_points_page_queries_are_constant(review, commission_user, client):
+    answer_all(review, commission_user)
+    responses.finalise_package(review, by=commission_user)
+    opinion = panel_of(review)[0]
+    client.force_login(opinion.expert.user)
+
+    def make_rows(n):
+        while Point.objects.filter(opinion=opinion).count() < n:
+            point = Point.objects.create(opinion=opinion, text="补充要点。", position=99)  # arrangement
+            Response.objects.create(point=point, status="adopted", by=commission_user)
+
+    def fetch():
+        page = client.get("/portal/my-points/", HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 200
+
+    assert_constant_queries(make_rows, fetch, small=2)
