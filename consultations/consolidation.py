@@ -200,12 +200,14 @@ def section_titles(review):
     return titles
 
 
-def consolidate(review, *, user=None):
-    """Everything the reading view, the API and the documents show, as plain data."""
+def consolidate(review, *, user=None, names=None):
+    """Everything the reading view, the API and the documents show, as plain data. Authors are
+    named unless ``user`` may not see names here (or ``names`` is False)."""
     consolidation = ensure_consolidation(review)
     opinions = sealed_opinions(review)
     letters = letters_for(review)
-    names = user is None or sees_names(user, consolidation)
+    if names is None:
+        names = user is None or sees_names(user, consolidation)
     counts = tallies(opinions)
     main = {"for": "agree", "against": "disagree"}.get(majority_side(counts), "")
     titles = section_titles(review)

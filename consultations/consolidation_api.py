@@ -138,8 +138,12 @@ class ConsolidationDocumentView(APIView):
         return document_response(request, review, kind)
 
 
+def document_names(user, review):
+    return rules.sees_names(user, rules.ensure_consolidation(review))
+
+
 def document_response(request, review, kind):
-    document = documents.request_document(review, kind)
+    document = documents.request_document(review, kind, names=document_names(request.user, review))
     document.refresh_from_db()
     if document.state != GeneratedDocument.State.DONE:
         response = Response(

@@ -19,7 +19,7 @@ from reviews.services import StateConflict
 
 from . import consolidation as rules
 from . import documents, honoraria, responses, selectors
-from .consolidation_api import document_response, visible_review
+from .consolidation_api import document_names, document_response, visible_review
 from .models import GeneratedDocument, Opinion, Response, ResponsePackage
 
 WORKSPACE_STATES = (Review.State.OPEN, *permissions.CLOSED_STATES)
@@ -105,7 +105,7 @@ def reading(request, review_id):
     kinds = {
         d.kind: d
         for d in GeneratedDocument.objects.filter(
-            consolidation=data["consolidation"], key=documents.content_key(review)
+            consolidation=data["consolidation"], key=documents.content_key(review, data["names"])
         )
     }
     answerable = responses.can_answer_for(user, review)
@@ -238,7 +238,7 @@ def document(request, review_id, kind):
     if kind not in documents.BUILDERS:
         raise Http404
     if request.GET.get("status") or request.method == "POST":
-        made = documents.request_document(review, kind)
+        made = documents.request_document(review, kind, names=document_names(request.user, review))
         made.refresh_from_db()
         return JsonResponse({"state": made.state, "progress": made.progress})
     response = document_response(request, review, kind)

@@ -359,7 +359,7 @@ BUILDERS = {"docx": docx_bytes, "pdf": pdf_bytes, "xlsx": xlsx_bytes}
 # ---------------------------------------------------------------- background generation and the cache
 
 
-def content_key(review):
+def content_key(review, names=True):
     """Changes when anything a document shows changes: the consolidation's version, the sealed
     opinions (digests) and the answers."""
     from .models import Consolidation
@@ -375,17 +375,18 @@ def content_key(review):
         .order_by("point_id")
         .values_list("point_id", "status", "at")
     )
-    raw = repr((consolidation, digests, answers, review.consolidation.blind_to_department))
+    raw = repr((consolidation, digests, answers, bool(names)))
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def request_document(review, kind):
+def request_document(review, kind, *, names=True):
     """The document of ``kind`` for the review as it is now: the cached one, or a new one queued
-    for the background worker (made at once with the immediate backend)."""
+    for the background worker (made at once with the immediate backend). ``names`` False: the
+    experts appear as letters (the department's copy of a consolidation blind to it)."""
     from .consolidation import ensure_consolidation
 
     consolidation = ensure_consolidation(review)
-    key = content_key(review)
+    key = content_key(review, names)
     existing = GeneratedDocument.objects.filter(consolidation=consolidation, key=key, kind=kind).first()
     if existing is not None and existing.state != GeneratedDocument.State.FAILED:
         return existing
@@ -394,7 +395,7 @@ def request_document(review, kind):
     try:
         with transaction.atomic():
             document = GeneratedDocument.objects.create(
-                consolidation=consolidation, key=key, kind=kind, version=consolidation.version
+                consolidation=consolidation, key=key, kind=kind, version=consolidation.version, names=bool(names)
             )
     except IntegrityError:
         return GeneratedDocument.objects.get(consolidation=consolidation, key=key, kind=kind)
@@ -417,7 +418,7 @@ def make_document(document_id):
     _progress(document, 10)
     try:
         with translation.override(settings.LANGUAGE_CODE):
-            data = consolidate(document.consolidation.review)
+            data = consolidate(document.consolidation.review, names=document.names)
             _progress(document, 40)
             content = BUILDERS[document.kind](data)
         _progress(document, 90)

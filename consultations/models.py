@@ -344,6 +344,7 @@ class GeneratedDocument(models.Model):
     # what else the document shows changes without a new version (responses): part of the key
     key = models.CharField(_("content key"), max_length=64)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    names = models.BooleanField(_("experts named"), default=True, help_text=_("Off: Expert A, B, C."))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     file = models.FileField(_("file"), upload_to="consolidations/%Y/", storage=_private_storage, blank=True)

@@ -5,6 +5,9 @@ import io
 import subprocess
 
 import pytest
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
@@ -55,7 +58,9 @@ def test_docx_layout_and_body_runs_in_fangsong_east_asian_slot(review):
         round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
     ] == [37, 35, 28, 26]
     title = document.paragraphs[0]
-    assert title.text == "Expert panel opinion on “机器人产业三年行动计划”"
+    with translation.override(settings.LANGUAGE_CODE):
+        expected_title = gettext("Expert panel opinion on “{plan}”").format(plan="机器人产业三年行动计划")
+    assert title.text == expected_title
     assert title.runs[0].font.size.pt == 22
     assert title.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
     body = [p for p in document.paragraphs if p.text == "专家组认为计划总体可行。"]
@@ -176,3 +181,22 @@ def test_api_document_unknown_kind_is_404(review, api_as, commission_user):
     response = api_as(commission_user).get(f"/api/v1/reviews/{review.pk}/consolidation.exe")
 
     assert response.status_code == 404
+
+
+def test_department_copy_names_no_expert_where_blind_to_it(review, api_as):
+    from tests.consultations.consolidation_setup import staff_of
+
+    staff = staff_of(review.plan.submitted_by, "planner")
+    api = api_as(staff)
+    with run_on_commit(execute=True):
+        api.get(f"/api/v1/reviews/{review.pk}/consolidation.xlsx")
+    response = api.get(f"/api/v1/reviews/{review.pk}/consolidation.xlsx")
+
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    authors = [row[0] for row in workbook["scores"].iter_rows(min_row=2, max_row=6, values_only=True)]
+    with translation.override(settings.LANGUAGE_CODE):  # documents are made in the committee's language
+        letters = [rules._letter(index) for index in range(5)]
+    assert authors == letters
+    names = {o.expert.name for o in Opinion.objects.filter(review=review).select_related("expert")}
+    cells = {str(c) for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row if c}
+    assert not cells & names
