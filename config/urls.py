@@ -8,6 +8,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from experts import signin_views
+
 from . import views
 from .errors import api_not_found
 
@@ -19,6 +21,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/code/", signin_views.signin_code, name="signin-code"),
+    path("accounts/code/verify/", signin_views.signin_code_verify, name="signin-code-verify"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", views.portal_home, name="portal-home"),
     path("portal/text-size/", views.text_size, name="text-size"),

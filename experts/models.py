@@ -293,3 +293,22 @@ class AuditRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditImmutable("audit records cannot be deleted")
+
+
+class SignInCode(models.Model):
+    """A one-time sign-in code sent by SMS or email (experts/signin.py). Only its HMAC is kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sign-in code")
+        verbose_name_plural = _("sign-in codes")
+        indexes = [models.Index(fields=["user", "created_at"], name="experts_signincode_user")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

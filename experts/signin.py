@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import audit
@@ -232,3 +233,100 @@ class PasswordExpiryMiddleware:
 
             return redirect("password_change")
         return self.get_response(request)
+
+
+# ---------------------------------------------------------------- one-time sign-in codes (experts)
+
+CODE_MINUTES = 5
+CODE_ATTEMPTS = 5
+CODES_PER_WINDOW = 3  # per user and per address, in the lockout window
+
+
+def _code_digest(user_id, code):
+    import hashlib
+    import hmac
+
+    return hmac.new(settings.SECRET_KEY.encode(), f"{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _expert_of(username):
+    from .models import Expert
+
+    return (
+        Expert.objects.select_related("user")
+        .filter(user__username=username, user__is_active=True, status=Expert.Status.ACTIVE)
+        .first()
+    )
+
+
+def send_signin_code(username, *, request=None):
+    """Send a six-digit code to the active expert ``username`` by SMS (email if no mobile).
+    Says nothing about whether the user exists: the caller shows the same page either way.
+    At most three codes per user and per address in 15 minutes. Returns True if one was sent."""
+    import secrets
+
+    from django.core.mail import send_mail
+
+    from consultations.notify import send_sms
+
+    from .models import SignInCode
+
+    address = audit.client_address(request)
+    _limit, _address_limit, period = _limits()
+    since = timezone.now() - period
+    recent = AuditRecord.objects.filter(action=audit.SIGNIN_CODE_SENT, at__gt=since)
+    expert = _expert_of(username)
+    if (
+        expert is None
+        or is_locked(username, address)
+        or recent.filter(actor_username=username).count() >= CODES_PER_WINDOW
+        or (address and recent.filter(address=address).count() >= CODES_PER_WINDOW)
+    ):
+        get_user_model()().set_password("x")  # comparable work whatever the reason
+        return False
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    SignInCode.objects.create(
+        user=expert.user,
+        digest=_code_digest(expert.user_id, code),
+        expires_at=timezone.now() + timedelta(minutes=CODE_MINUTES),
+    )
+    text = _("Your sign-in code is %(code)s. It works once, for %(minutes)d minutes.") % {
+        "code": code,
+        "minutes": CODE_MINUTES,
+    }
+    if expert.mobile:
+        send_sms(expert.mobile, text)
+    elif expert.email:
+        send_mail(_("Sign-in code"), text, None, [expert.email], fail_silently=True)
+    audit.record(audit.SIGNIN_CODE_SENT, actor=None, request=request, outcome=audit.SUCCESS, username=username)
+    return True
+
+
+@transaction.atomic
+def user_for_code(username, code, *, request=None):
+    """The user if ``code`` is their latest unused, unexpired code; else ``None`` (and a failed
+    sign-in for the lockout). A code works once and survives five wrong tries at most."""
+    from .models import SignInCode
+
+    address = audit.client_address(request)
+    expert = None if is_locked(username, address) else _expert_of(username)
+    candidate = (
+        SignInCode.objects.select_for_update()
+        .filter(user=expert.user, used_at__isnull=True, expires_at__gt=timezone.now(), attempts__lt=CODE_ATTEMPTS)
+        .order_by("-created_at")
+        .first()
+        if expert
+        else None
+    )
+    import hmac
+
+    digest = _code_digest(candidate.user_id if candidate else 0, str(code or "").strip())
+    if candidate is not None and hmac.compare_digest(candidate.digest, digest):
+        candidate.used_at = timezone.now()
+        candidate.save(update_fields=["used_at"])
+        return expert.user
+    if candidate is not None:
+        candidate.attempts += 1
+        candidate.save(update_fields=["attempts"])
+    user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+    return None

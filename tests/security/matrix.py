@@ -168,6 +168,8 @@ MATRIX = {
     "password_change": {"GET": signed_in},
     "password_change_done": {"GET": signed_in},
     "set_language": {"POST": everyone},
+    "signin-code": {"GET": everyone, "POST": everyone},
+    "signin-code-verify": {"POST": everyone},
     "portal-home": {"GET": signed_in},
     "text-size": {"POST": signed_in},
     "wagtailcore_login": {"GET": everyone},
