@@ -106,6 +106,8 @@ class PoolSplitter:
 
     def __init__(self, candidates):
         self.candidates = sorted(candidates, key=lambda c: c.id)
+        self.by_id = {c.id: c for c in self.candidates}
+        self.all_ids = frozenset(self.by_id)
         self.by_domain = {}
         for c in self.candidates:
             for domain in c.domains:
@@ -113,41 +115,47 @@ class PoolSplitter:
         self._windows = {}
 
     def _time_excluded(self, facts):
+        """``({id: reason}, {reason: [ids]})`` of the date-only rules, once per date window."""
         key = (facts.starts, facts.ends)
         if key not in self._windows:
             window = ReviewFacts(facts.id, facts.starts, facts.ends, facts.quarter, frozenset(), frozenset(),
                                  frozenset())  # fmt: skip
-            found = {}
+            found, grouped = {}, {}
             for c in self.candidates:
                 reason = exclusion_reason(c, window, {"exclude_earlier_versions": False, "load_cap_per_quarter": None})
                 if reason in self.TIME_RULES:
                     found[c.id] = reason
-            self._windows[key] = found
+                    grouped.setdefault(reason, []).append(c.id)
+            self._windows[key] = (found, grouped)
         return self._windows[key]
 
     def split(self, facts, rules):
-        timed = self._time_excluded(facts)
-        with_domain = None
+        timed, grouped = self._time_excluded(facts)
+        excluded = {reason: list(ids) for reason, ids in grouped.items()}
         if facts.required_domains:
             with_domain = set().union(*(self.by_domain.get(d, set()) for d in facts.required_domains))
+            outside = sorted(self.all_ids - with_domain - timed.keys())
+            if outside:
+                excluded["domain"] = outside
+            remaining = sorted(with_domain - timed.keys())
+        else:
+            remaining = sorted(self.all_ids - timed.keys())
         cap = rules.get("load_cap_per_quarter")
         earlier = rules.get("exclude_earlier_versions", True)
-        pool, excluded = [], {}
-        for c in self.candidates:
-            reason = timed.get(c.id)
-            if reason is None and with_domain is not None and c.id not in with_domain:
-                reason = "domain"
-            if reason is None:
-                if c.org_chain & facts.parties:
-                    reason = "employer"
-                elif c.conflicts and any(
-                    org in facts.parties and (until is None or until >= facts.starts) for org, until in c.conflicts
-                ):
-                    reason = "declared_conflict"
-                elif earlier and c.id in facts.earlier_reviewers:
-                    reason = "earlier_version"
-                elif cap is not None and c.load.get(facts.quarter, 0) >= int(cap):
-                    reason = "load_cap"
+        pool = []
+        for expert_id in remaining:
+            c = self.by_id[expert_id]
+            reason = None
+            if c.org_chain & facts.parties:
+                reason = "employer"
+            elif c.conflicts and any(
+                org in facts.parties and (until is None or until >= facts.starts) for org, until in c.conflicts
+            ):
+                reason = "declared_conflict"
+            elif earlier and c.id in facts.earlier_reviewers:
+                reason = "earlier_version"
+            elif cap is not None and c.load.get(facts.quarter, 0) >= int(cap):
+                reason = "load_cap"
             if reason:
                 excluded.setdefault(reason, []).append(c.id)
                 continue
