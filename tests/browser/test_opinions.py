@@ -114,3 +114,34 @@ def test_a_save_reaches_the_secretariats_open_board(new_page, secretariat_user):
 
     board.wait_for_selector(f"{row} [data-testid=board-saved]")
     assert board.inner_text(f"{row} [data-testid=board-state]") == "Writing now"
+
+
+def test_stale_save_opens_the_merge_screen_and_nothing_typed_is_lost(new_page, secretariat_user):
+    review = build_open_review(secretariat_user)
+    opinion = panel_of(review)[2]
+    username = opinion.expert.user.username
+    laptop = new_page(viewport=DESKTOP, language="en")
+    phone = new_page(viewport=PHONE, language="en")
+    sign_in(laptop, username, PASSWORD)
+    sign_in(phone, username, PASSWORD)
+    laptop.goto(f"/portal/reviews/{review.pk}/opinion/")
+    laptop.context.set_offline(True)
+    laptop.fill("[data-testid=summary]", "电脑上写的意见")
+    laptop.wait_for_selector("[data-testid=save-status][data-state=offline]")
+
+    phone.goto(f"/portal/reviews/{review.pk}/opinion/")
+    phone.fill("[data-testid=summary]", "手机上写的意见")
+    saved(phone)
+    laptop.context.set_offline(False)
+
+    laptop.wait_for_selector("[data-testid=merge]:not([hidden])")
+    assert laptop.inner_text("[data-testid=merge-mine]") == "电脑上写的意见"
+    assert laptop.inner_text("[data-testid=merge-theirs]") == "手机上写的意见"
+    laptop.click("#merge-rows button:has-text('Add it after mine')")
+    laptop.click("[data-testid=merge-save]")
+    laptop.wait_for_selector("[data-testid=merge]", state="hidden")
+    saved(laptop)
+
+    stored = Opinion.objects.get(pk=opinion.pk)
+    assert (stored.version, stored.summary) == (2, "电脑上写的意见\n手机上写的意见")
+    assert list(stored.versions.values_list("kind", flat=True)) == ["merged"]
