@@ -32,6 +32,32 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
 
+class ForgetBetweenTests:
+    """ASGI wrapper for the server process. Each test flushes the database and the next one
+    recreates content types, the Wagtail site and roles under new ids; a process-local cache
+    (ContentType's, the local-memory cache) would still hold the old ones. Forget them on
+    every request: this server exists only for tests."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket"):
+            from django.contrib.contenttypes.models import ContentType
+            from django.core.cache import caches
+            from django.core.cache.backends.locmem import LocMemCache
+
+            ContentType.objects.clear_cache()
+            for cache in caches.all():
+                if isinstance(cache, LocMemCache):
+                    cache.clear()
+        return await self.app(scope, receive, send)
+
+
+def _server_application():
+    return ForgetBetweenTests(make_application(static_wrapper=ASGIStaticFilesHandler))
+
+
 def _server_setup(name, blocker):
     """In the (forked) server process: talk to the test database the tests prepare, which
     pytest-django blocks by default in the process it forked from."""
@@ -47,7 +73,7 @@ def _live_server(django_db_setup, django_db_blocker):
         pytest.fail("The live server needs a file or PostgreSQL test database, not SQLite in memory.")
     server = DaphneProcess(
         "localhost",
-        partial(make_application, static_wrapper=ASGIStaticFilesHandler),
+        _server_application,
         setup=partial(_server_setup, settings.DATABASES["default"]["NAME"], django_db_blocker),
     )
     server.start()
