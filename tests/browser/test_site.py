@@ -2,15 +2,10 @@
 the secretariat publishing a meeting notice through the approval workflow in the Wagtail admin,
 and no request to any other host."""
 
-from functools import partial
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from channels.testing.live import make_application
-from daphne.testing import DaphneProcess
-from django.conf import settings
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
 from cms import demo
 from cms.models import NoticeIndexPage
@@ -20,7 +15,7 @@ from tests.cms.conftest import make_expert
 from tests.conftest import make_user
 from tests.factories import PASSWORD
 
-from .conftest import DESKTOP, PHONE, _server_setup
+from .conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -41,41 +36,6 @@ PUBLIC_PAGES = [
     "/policies/opinions-full-text/",
     "/search/?q=机器",
 ]
-
-
-def _forget_caches(**kwargs):
-    from django.contrib.contenttypes.models import ContentType
-    from django.core.cache import cache
-
-    ContentType.objects.clear_cache()
-    cache.clear()
-
-
-def _server_setup_without_stale_caches(name, blocker):
-    """Each test flushes the database, and with it the content types and the Wagtail site that
-    the server process has cached (Wagtail's site root paths live in its local-memory cache):
-    forget them on every request so the second test does not meet the first one's ids."""
-    from django.core.signals import request_started
-
-    _server_setup(name, blocker)
-    request_started.connect(_forget_caches, weak=False, dispatch_uid="test_site.forget_caches")
-
-
-@pytest.fixture(scope="module")
-def _live_server(django_db_setup, django_db_blocker):
-    """This module's own live server (overrides the shared one): the same Daphne, plus the cache reset above."""
-    server = DaphneProcess(
-        "localhost",
-        partial(make_application, static_wrapper=ASGIStaticFilesHandler),
-        setup=partial(_server_setup_without_stale_caches, settings.DATABASES["default"]["NAME"], django_db_blocker),
-    )
-    server.start()
-    while not server.ready.wait(timeout=1):
-        if not server.is_alive():
-            pytest.fail("The live server did not start.")
-    yield f"http://localhost:{server.port.value}"
-    server.terminate()
-    server.join(timeout=10)
 
 
 @pytest.fixture
