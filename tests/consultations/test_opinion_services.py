@@ -163,8 +163,9 @@ def test_change_after_submission_needs_a_reason_and_is_an_addendum(opinions):
 def test_removed_point_of_a_submitted_opinion_is_kept_as_removed(opinions):
     opinion = opinions[0]
     user = opinion.expert.user
-    services.save_opinion(opinion, by=user, data=data(points=[{"text": "要点"}]), expected_version=0)
-    opinion = submitted(Opinion.objects.get(pk=opinion.pk))
+    full = data(conclusion="abstain", points=[{"text": "要点"}])
+    services.save_opinion(opinion, by=user, data=full, expected_version=0)
+    opinion = services.submit_opinion(Opinion.objects.get(pk=opinion.pk), by=user)
     point = Point.objects.get(opinion=opinion)
 
     services.save_opinion(
