@@ -1,6 +1,8 @@
 """Portal pages for experts (invitations, the review page, the plan reader) and departments
 (their plans, each review's state), plus the checked download of plan documents."""
 
+import json
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -110,6 +112,7 @@ def review_page(request, review_id):
             "own": own,
             "now": timezone.now(),
             "is_secretariat": permissions.is_secretariat(request.user),
+            "labels": json.dumps({v: str(label) for v, label in Assignment.State.choices}, ensure_ascii=False),
         },
     )
 
