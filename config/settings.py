@@ -337,6 +337,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     # Only our contract: Wagtail's own admin API is not part of it.
     "PREPROCESSING_HOOKS": ["config.rest.only_public_api"],
+    # Several resources have a field named "state"; give each its own enum name.
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStateEnum": "reviews.models.Plan.State",
+        "ReviewStateEnum": "reviews.models.Review.State",
+        "AssignmentStateEnum": "reviews.models.Assignment.State",
+        "ExpertStatusEnum": "experts.models.Expert.Status",
+    },
     # Every operation documents the error answers of API.md (checked by Schemathesis in tests/security).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.rest.document_error_responses"],
     "SWAGGER_UI_DIST": "SIDECAR",

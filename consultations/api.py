@@ -217,6 +217,7 @@ class OpinionVersionListView(generics.ListAPIView):
     the one before."""
 
     serializer_class = VersionSerializer
+    queryset = OpinionVersion.objects.none()  # names the model for the schema; get_queryset() decides
 
     def get_queryset(self):
         self.opinion = _own_opinion(self.request, self.kwargs["review_id"])
@@ -236,6 +237,7 @@ class OpinionListView(generics.ListAPIView):
     """All opinions of the review the caller may see at this stage (``reviews.permissions``)."""
 
     serializer_class = OpinionSerializer
+    queryset = Opinion.objects.none()  # names the model for the schema; get_queryset() decides
 
     def get_queryset(self):
         review = _visible_review(self.request, self.kwargs["review_id"])
@@ -256,6 +258,7 @@ class CommentListView(generics.ListCreateAPIView):
     """The review's discussion, oldest first; ``?after=<comment id>`` for what is new."""
 
     serializer_class = CommentSerializer
+    queryset = Comment.objects.none()  # names the model for the schema; get_queryset() decides
 
     @extend_schema(parameters=[OpenApiParameter("after", int)])
     def get(self, request, *args, **kwargs):

@@ -84,6 +84,7 @@ class PlanSerializer(serializers.ModelSerializer):
 
 class PlanListView(generics.ListCreateAPIView):
     serializer_class = PlanSerializer
+    queryset = Plan.objects.none()  # names the model for the schema; get_queryset() decides
 
     def get_queryset(self):
         return selectors.plans_visible_to(self.request.user).order_by("-created_at", "-id")
@@ -122,6 +123,7 @@ def _visible_plan(request, plan_id):
 
 class PlanVersionListView(generics.ListCreateAPIView):
     serializer_class = PlanVersionSerializer
+    queryset = PlanVersion.objects.none()  # names the model for the schema; get_queryset() decides
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self):
@@ -192,6 +194,7 @@ class ReviewPatchSerializer(serializers.Serializer):
 
 class ReviewListView(generics.ListCreateAPIView):
     serializer_class = ReviewSerializer
+    queryset = Review.objects.none()  # names the model for the schema; get_queryset() decides
 
     def get_queryset(self):
         return selectors.reviews_visible_to(self.request.user)
@@ -370,6 +373,7 @@ class PanelAssignmentSerializer(serializers.ModelSerializer):
 
 class ReviewAssignmentListView(generics.ListAPIView):
     serializer_class = PanelAssignmentSerializer
+    queryset = Assignment.objects.none()  # names the model for the schema; get_queryset() decides
 
     def get_queryset(self):
         review = _visible_review(self.request, self.kwargs["review_id"])
@@ -380,6 +384,7 @@ class AssignmentListView(generics.ListAPIView):
     """``?mine=1``: the caller's own invitations and panels; the secretariat sees all without it."""
 
     serializer_class = AssignmentSerializer
+    queryset = Assignment.objects.none()  # names the model for the schema; get_queryset() decides
 
     @extend_schema(parameters=[OpenApiParameter("mine", bool)])
     def get(self, request, *args, **kwargs):
@@ -444,6 +449,7 @@ class ReviewEventListView(generics.ListAPIView):
     """The review's events after ``?after=<seq>`` (default 0), oldest first."""
 
     serializer_class = EventSerializer
+    queryset = ReviewEvent.objects.none()  # names the model for the schema; get_queryset() decides
 
     @extend_schema(parameters=[OpenApiParameter("after", int)])
     def get(self, request, *args, **kwargs):

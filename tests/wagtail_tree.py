@@ -13,7 +13,9 @@ def ensure_wagtail_tree():
     root = Page.get_first_root_node()
     if root is None:
         root = Page.add_root(
-            instance=Page(title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page), locale=locale)
+            instance=Page(
+                title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page), locale=locale
+            )
         )
     home = HomePage.objects.first()
     if home is None:

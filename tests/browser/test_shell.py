@@ -53,7 +53,10 @@ def test_large_text_switch_is_remembered_on_a_phone(new_page):
 def test_portal_page_runs_without_csp_violations(page):
     make_user("commission", username="reader")
     violations = []
-    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     sign_in(page, "reader", PASSWORD)
     page.reload()
     assert violations == []

@@ -55,7 +55,15 @@ def test_no_environment_runs_the_embedded_default():
 def test_database_and_redis_urls_switch_to_postgresql_and_redis():
     env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x", "REDIS_URL": "redis://127.0.0.1:6379/3"}
     assert settings_value("settings.DATABASES['default']['ENGINE']", **env) == "django.db.backends.postgresql"
-    assert settings_value("settings.CHANNEL_LAYERS['default']['BACKEND']", **env) == "channels_redis.core.RedisChannelLayer"
-    assert settings_value("settings.CACHES['default']['BACKEND']", **env) == "django.core.cache.backends.redis.RedisCache"
+    assert (
+        settings_value("settings.CHANNEL_LAYERS['default']['BACKEND']", **env)
+        == "channels_redis.core.RedisChannelLayer"
+    )
+    assert (
+        settings_value("settings.CACHES['default']['BACKEND']", **env) == "django.core.cache.backends.redis.RedisCache"
+    )
     # redis-py 8's socket timeout must stay above channels-redis's 5 s blocking wait.
-    assert settings_value("settings.CHANNEL_LAYERS['default']['CONFIG']['hosts'][0]['socket_timeout'] > 5", **env) == "True"
+    assert (
+        settings_value("settings.CHANNEL_LAYERS['default']['CONFIG']['hosts'][0]['socket_timeout'] > 5", **env)
+        == "True"
+    )

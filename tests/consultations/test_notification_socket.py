@@ -13,7 +13,9 @@ ORIGIN = (b"origin", b"http://localhost")
 
 
 def token_for(client, username):
-    return client.post("/api/v1/auth/token/", {"username": username, "password": PASSWORD}, format="json").json()["token"]
+    return client.post("/api/v1/auth/token/", {"username": username, "password": PASSWORD}, format="json").json()[
+        "token"
+    ]
 
 
 async def handshake(headers, path="/ws/notifications/"):
