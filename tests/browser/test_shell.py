@@ -33,7 +33,8 @@ def test_wrong_password_shows_a_message_in_chinese(page):
     page.fill("#id_username", "someone")
     page.fill("#id_password", "not-the-password")
     page.click("button[type=submit].primary")
-    assert page.locator("[role=alert]").inner_text() == "用户名或密码错误，请重试。 连续五次登录失败后，将暂停登录 15 分钟。"
+    expected = "用户名或密码错误，请重试。 连续五次登录失败后，将暂停登录 15 分钟。"
+    assert page.locator("[role=alert]").inner_text() == expected
 
 
 def test_large_text_switch_is_remembered_on_a_phone(new_page):
