@@ -304,6 +304,7 @@ def load_experts(password, *, by=None):
         username = person["username"]
         expert = services.create_expert(
             by=by,
+            send_sign_in=False,  # demo accounts sign in with the demo password
             reason="演示数据",
             key=person["key"],
             name=person["name"],

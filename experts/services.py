@@ -108,9 +108,11 @@ def _validate(expert, *, exclude=()):
 
 
 @transaction.atomic
-def create_expert(*, by, reason, domains=(), username=None, password=None, **fields):
+def create_expert(*, by, reason, domains=(), username=None, password=None, send_sign_in=True, **fields):
     """Put a person on the roster, with an expert account when ``username`` is given.
 
+    A new account's sign-in details (username, address, the one-time-code sign-in) go to the
+    expert by email and SMS after commit, unless ``send_sign_in`` is false (demo data).
     The primary domain is always one of the expert's domains. Raises ``ValidationError``.
     """
     if fields.get("status", Expert.Status.CANDIDATE) not in Expert.Status.values:
@@ -128,7 +130,28 @@ def create_expert(*, by, reason, domains=(), username=None, password=None, **fie
         domain_objects.append(expert.primary_domain)
     if domain_objects:
         expert.domains.set(domain_objects)
+    if expert.user_id and send_sign_in:
+        transaction.on_commit(lambda: send_sign_in_details(expert))
     return expert
+
+
+def send_sign_in_details(expert):
+    """Tell a newly appointed expert how to sign in: no password travels, the expert signs in
+    with a one-time code sent to the mobile or email the secretariat holds."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    from consultations.notify import send_sms
+
+    address = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("signin-code")
+    text = _(
+        "%(name)s, you have been appointed to the expert advisory committee. Your username is %(username)s. "
+        "Sign in at %(address)s with a one-time code sent to this phone or email."
+    ) % {"name": expert.name, "username": expert.user.get_username(), "address": address}
+    if expert.email:
+        send_mail(_("Your sign-in to the expert advisory committee"), text, None, [expert.email], fail_silently=True)
+    send_sms(expert.mobile, text)
 
 
 def _create_account(expert, *, username, password):
