@@ -11,7 +11,7 @@ import warnings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -47,6 +47,9 @@ def decode(data):
                 )
             probe.verify()  # checks the file's structure; the object is unusable afterwards
             image = Image.open(io.BytesIO(data))
+            # WeasyPrint (the PDF documents) sets this module-wide flag to True when imported; a
+            # photo must never be accepted half-decoded, whatever was imported before.
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
             image.load()  # decodes every pixel: a truncated file fails here
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(

@@ -147,8 +147,9 @@ def test_import_duplicate_key_in_workbook_is_an_error(taxonomy):
 
     with translation.override("en"):
         plan = workbook.check_workbook(workbook_file(rows))
+        messages = [m for row in plan.error_rows for m in row.messages]
 
-    assert [m for row in plan.error_rows for m in row.messages] == ["Row 3: the key IMP-0001 also appears in row 2."]
+    assert messages == ["Row 3: the key IMP-0001 also appears in row 2."]
 
 
 def test_import_forbidden_status_change_is_a_row_error(taxonomy, secretariat_user):

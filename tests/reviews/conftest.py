@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from experts import roles
 from experts.models import Expert, Organization
@@ -104,3 +104,11 @@ def drawn(review, secretariat_user, django_capture_on_commit_callbacks):
 def department_staff(department_user, submitter):
     DepartmentStaff.objects.create(user=department_user, organization=submitter)
     return department_user
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests read the services' messages in English; the product's default is zh-hans.
+    A request made inside a test still gets the language its headers ask for."""
+    with translation.override("en"):
+        yield

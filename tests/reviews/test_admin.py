@@ -34,7 +34,7 @@ def test_secretariat_schedules_and_draws_in_the_admin(client, secretariat_user, 
     assert draw.pool_hash in html
     assert 'data-testid="pool-size">12<' in html
     assert 'data-testid="verification">' in verified.content.decode()
-    assert "Verified:" in verified.content.decode()
+    assert "验证通过: 按记录重新抽取，得到相同的专家组和候补专家。" in verified.content.decode()  # zh-hans first
 
 
 def test_draw_page_groups_exclusions_with_names(client, secretariat_user, drawn, domain):
