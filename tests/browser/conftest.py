@@ -9,6 +9,7 @@ loop, so the browser fixtures allow it only for the duration of a browser test.
 
 import os
 import shutil
+import uuid
 from functools import partial
 
 import pytest
@@ -32,25 +33,38 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
 
+GENERATION = settings.VAR_DIR / "live-server-generation"
+
+
 class ForgetBetweenTests:
     """ASGI wrapper for the server process. Each test flushes the database and the next one
     recreates content types, the Wagtail site and roles under new ids; a process-local cache
-    (ContentType's, the local-memory cache) would still hold the old ones. Forget them on
-    every request: this server exists only for tests."""
+    (ContentType's, the local-memory cache) would still hold the old ones. The test fixture
+    writes a new generation to a file before each test; on the first request of a new
+    generation the server forgets those caches (and keeps them within a test, where a progress
+    page may rely on the cache)."""
 
     def __init__(self, app):
         self.app = app
+        self.generation = None
+
+    def forget_if_new_test(self):
+        from django.contrib.contenttypes.models import ContentType
+        from django.core.cache import caches
+        from django.core.cache.backends.locmem import LocMemCache
+
+        generation = GENERATION.read_text() if GENERATION.exists() else ""
+        if generation == self.generation:
+            return
+        self.generation = generation
+        ContentType.objects.clear_cache()
+        for cache in caches.all():
+            if isinstance(cache, LocMemCache):
+                cache.clear()
 
     async def __call__(self, scope, receive, send):
         if scope["type"] in ("http", "websocket"):
-            from django.contrib.contenttypes.models import ContentType
-            from django.core.cache import caches
-            from django.core.cache.backends.locmem import LocMemCache
-
-            ContentType.objects.clear_cache()
-            for cache in caches.all():
-                if isinstance(cache, LocMemCache):
-                    cache.clear()
+            self.forget_if_new_test()
         return await self.app(scope, receive, send)
 
 
@@ -88,6 +102,7 @@ def _live_server(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def live_server_url(_live_server, transactional_db):
+    GENERATION.write_text(uuid.uuid4().hex)  # the server forgets the last test's cached ids
     return _live_server
 
 
