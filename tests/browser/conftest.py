@@ -103,7 +103,17 @@ def _live_server(django_db_setup, django_db_blocker):
 @pytest.fixture
 def live_server_url(_live_server, transactional_db):
     GENERATION.write_text(uuid.uuid4().hex)  # the server forgets the last test's cached ids
-    return _live_server
+    yield _live_server
+    # Before the flush: on PostgreSQL, work the server still has in flight (a background task,
+    # a late request) would hold row locks that deadlock with the flush's TRUNCATE. End it.
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture(scope="module")
