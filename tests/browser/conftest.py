@@ -34,6 +34,7 @@ DESKTOP = {"width": 1280, "height": 800}
 
 
 GENERATION = settings.VAR_DIR / "live-server-generation"
+SERVER_APPLICATION_NAME = "workbench-live-server"
 
 
 class ForgetBetweenTests:
@@ -76,6 +77,10 @@ def _server_setup(name, blocker):
     """In the (forked) server process: talk to the test database the tests prepare, which
     pytest-django blocks by default in the process it forked from."""
     settings.DATABASES["default"]["NAME"] = name
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Tag the server's connections so the fixture below can end exactly those.
+        options = settings.DATABASES["default"].setdefault("OPTIONS", {})
+        options["application_name"] = SERVER_APPLICATION_NAME
     blocker.unblock()
 
 
@@ -105,14 +110,16 @@ def live_server_url(_live_server, transactional_db):
     GENERATION.write_text(uuid.uuid4().hex)  # the server forgets the last test's cached ids
     yield _live_server
     # Before the flush: on PostgreSQL, work the server still has in flight (a background task,
-    # a late request) would hold row locks that deadlock with the flush's TRUNCATE. End it.
+    # a late request) would hold row locks that deadlock with the flush's TRUNCATE. End the
+    # server's connections only (the test process keeps its own, thread-local ones).
     from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " WHERE datname = current_database() AND application_name = %s",
+                [SERVER_APPLICATION_NAME],
             )
 
 

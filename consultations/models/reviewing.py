@@ -1,5 +1,5 @@
-"""Opinions, comments, consolidations and responses live here; so do the notifications
-every user receives and the per-review event log that live clients catch up from."""
+"""Opinions, comments, consolidations and responses; the notifications every user receives and
+the per-review event log that live clients catch up from."""
 
 from django.conf import settings
 from django.db import models
@@ -71,7 +71,9 @@ class SmsMessage(models.Model):
 
 
 class Opinion(models.Model):
-    """One expert's written opinion on one review: the working draft, saved in place.
+    """One expert's written opinion on one review, or their answer to one consultation (the
+    same drafting, versions and sealing): the working draft, saved in place. Exactly one of
+    ``review`` and ``consultation`` is set; ``assignment`` goes with ``review``.
 
     ``version`` counts every accepted write (autosaves too) and is the concurrency token (the
     API's ``ETag``/``If-Match``). The history is ``OpinionVersion``: one row per named save, per
@@ -84,9 +86,16 @@ class Opinion(models.Model):
         DISAGREE = "disagree", _("Disagree")
         ABSTAIN = "abstain", _("Abstain")
 
-    review = models.ForeignKey("reviews.Review", on_delete=models.PROTECT, related_name="opinions")
+    review = models.ForeignKey(
+        "reviews.Review", null=True, blank=True, on_delete=models.PROTECT, related_name="opinions"
+    )
+    consultation = models.ForeignKey(
+        "consultations.Consultation", null=True, blank=True, on_delete=models.PROTECT, related_name="answers"
+    )
     expert = models.ForeignKey("experts.Expert", on_delete=models.PROTECT, related_name="opinions")
-    assignment = models.OneToOneField("reviews.Assignment", on_delete=models.PROTECT, related_name="opinion")
+    assignment = models.OneToOneField(
+        "reviews.Assignment", null=True, blank=True, on_delete=models.PROTECT, related_name="opinion"
+    )
     conclusion = models.CharField(_("conclusion"), max_length=30, choices=Conclusion.choices, blank=True)
     scores = models.JSONField(_("scores"), default=dict, blank=True)
     summary = models.TextField(_("summary"), blank=True)
@@ -103,18 +112,39 @@ class Opinion(models.Model):
         ordering = ["review", "id"]
         verbose_name = _("opinion")
         verbose_name_plural = _("opinions")
-        constraints = [models.UniqueConstraint(fields=["review", "expert"], name="opinion_once_per_expert")]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "expert"], name="opinion_once_per_expert"),
+            models.UniqueConstraint(fields=["consultation", "expert"], name="answer_once_per_expert"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(review__isnull=False, consultation__isnull=True)
+                    | models.Q(review__isnull=True, consultation__isnull=False, assignment__isnull=True)
+                ),
+                name="opinion_of_a_review_or_a_consultation",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.expert} — {self.review}"
+        return f"{self.expert} — {self.review or self.consultation}"
 
 
 class Point(models.Model):
-    """A point made in an opinion (later also in a consultation answer or a proposal): one id
-    space for ``/api/v1/points/{id}/response/``. Removed points of a submitted opinion are kept
-    (``removed``) so that versions and responses keep their referent."""
+    """A point made in an opinion, a consultation answer (``question`` says which question it
+    answers) or a proposal (a suggestion): one id space for ``/api/v1/points/{id}/response/``.
+    Removed points of a submitted opinion are kept (``removed``) so that versions and responses
+    keep their referent. ``organization``: for a proposal's point, the department it was routed
+    to for an answer."""
 
     opinion = models.ForeignKey(Opinion, null=True, blank=True, on_delete=models.CASCADE, related_name="points")
+    proposal = models.ForeignKey(
+        "consultations.Proposal", null=True, blank=True, on_delete=models.CASCADE, related_name="points"
+    )
+    question = models.ForeignKey(
+        "consultations.Question", null=True, blank=True, on_delete=models.PROTECT, related_name="points"
+    )
+    organization = models.ForeignKey(
+        "experts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     section = models.CharField(_("plan section"), max_length=40, blank=True)
     text = models.TextField(_("text"))
     position = models.PositiveIntegerField(_("position"), default=0)
@@ -125,6 +155,15 @@ class Point(models.Model):
         ordering = ["position", "id"]
         verbose_name = _("point")
         verbose_name_plural = _("points")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(opinion__isnull=False, proposal__isnull=True)
+                    | models.Q(opinion__isnull=True, proposal__isnull=False)
+                ),
+                name="point_of_an_opinion_or_a_proposal",
+            ),
+        ]
 
     def __str__(self):
         return self.text[:40]
