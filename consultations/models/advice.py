@@ -126,6 +126,7 @@ class Proposal(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
     digest = models.CharField(_("SHA-256 digest"), max_length=64, blank=True)
     publication_consent_at = models.DateTimeField(_("consent to publish given"), null=True, blank=True)
+    public_page_id = models.PositiveIntegerField(_("page on the committee site"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -147,6 +148,7 @@ class ProposalAttachment(models.Model):
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="proposals/%Y/", storage=_private_storage)
     size = models.PositiveIntegerField(_("size"), default=0)
+    sha256 = models.CharField(_("SHA-256 digest"), max_length=64, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
     class Meta:
