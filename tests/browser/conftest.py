@@ -9,6 +9,7 @@ loop, so the browser fixtures allow it only for the duration of a browser test.
 
 import os
 import shutil
+import time
 import uuid
 from functools import partial
 
@@ -109,18 +110,52 @@ def _live_server(django_db_setup, django_db_blocker):
 def live_server_url(_live_server, transactional_db):
     GENERATION.write_text(uuid.uuid4().hex)  # the server forgets the last test's cached ids
     yield _live_server
-    # Before the flush: on PostgreSQL, work the server still has in flight (a background task,
-    # a late request) would hold row locks that deadlock with the flush's TRUNCATE. End the
-    # server's connections only (the test process keeps its own, thread-local ones).
     from django.db import connection
 
     if connection.vendor == "postgresql":
+        _empty_the_database_under_the_server()
+
+
+def _empty_the_database_under_the_server():
+    """On PostgreSQL the server may still be finishing work when the test ends (a socket closed
+    with the page removes a presence row, a background task writes a document). Its row locks
+    can deadlock with the TRUNCATE of the flush that follows. Wait for that work to end, end
+    the server's connections (tagged by application name; the test process keeps its own),
+    then flush here, retrying if the server raced in again; the flush after this finds the
+    tables empty."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.db import connection
+
+    def server_busy():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND application_name = %s AND state <> 'idle'",
+                [SERVER_APPLICATION_NAME],
+            )
+            return cursor.fetchone()[0] > 0
+
+    def end_server_connections():
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND application_name = %s",
                 [SERVER_APPLICATION_NAME],
             )
+
+    deadline = time.monotonic() + 5
+    while server_busy() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for attempt in range(5):
+        end_server_connections()
+        try:
+            call_command("flush", verbosity=0, interactive=False, reset_sequences=False, inhibit_post_migrate=True)
+            return
+        except CommandError:
+            if attempt == 4:
+                raise
+            time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
