@@ -27,3 +27,42 @@ class AdminCspMiddleware:
         if request.path.startswith(LOOSE_PREFIXES) and not hasattr(response, "_csp_config"):
             response._csp_config = LOOSE_POLICY
         return response
+
+
+class SecondFactorMiddleware:
+    """An account that needs a second factor (experts/second_factor.py) and has signed in with a
+    password only gets nothing but the sign-in pages and public assets until it has entered a
+    code: pages redirect to the code page (or to setting up an authenticator, if it has none),
+    the API answers 403 in its error format. Sits after django-otp's ``OTPMiddleware``."""
+
+    OPEN_PREFIXES = ("/accounts/", "/static/", "/media/", "/i18n/", "/api/v1/auth/token/", "/api/schema/", "/favicon")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from experts import second_factor
+
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(self.OPEN_PREFIXES)
+            and second_factor.requires_second_factor(user)
+            and not second_factor.is_verified(user)
+        ):
+            return self.refuse(request, has_device=second_factor.has_second_factor(user))
+        return self.get_response(request)
+
+    def refuse(self, request, *, has_device):
+        from urllib.parse import urlencode
+
+        from django.http import JsonResponse
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.translation import gettext as _
+
+        if request.path.startswith("/api/"):
+            detail = _("Enter the code of your authenticator app on the website first, or use a bearer token.")
+            return JsonResponse({"detail": detail, "errors": {}}, status=403)
+        target = reverse("second-factor" if has_device else "second-factor-setup")
+        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "channels",
     "guardian",
+    "django_otp",  # the second factor of the back office (experts/second_factor.py)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "rest_framework",
     "django_filters",
@@ -100,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "config.middleware.SecondFactorMiddleware",  # the back office's accounts verify a TOTP code first
     "experts.signin.PasswordExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -201,6 +206,13 @@ SIGNIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SIGNIN_ADDRESS_FAILURE_LIMIT"
 SIGNIN_LOCKOUT_MINUTES = int(os.environ.get("SIGNIN_LOCKOUT_MINUTES", 15))
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", 0))
 AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", 365))
+# The second factor (TOTP, experts/second_factor.py): required of these roles and of every
+# superuser and staff account. Wrong codes go through the lockout above, not django-otp's own
+# throttle (factor 0), so there is one rule for both factors.
+SECOND_FACTOR_ROLES = ("secretariat", "auditor")
+OTP_TOTP_ISSUER = "Shenyang SEI Expert Committee"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 if TESTING:
     # Tests sign in hundreds of times; a slow hash there measures nothing.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -23,6 +23,8 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/code/", signin_views.signin_code, name="signin-code"),
     path("accounts/code/verify/", signin_views.signin_code_verify, name="signin-code-verify"),
+    path("accounts/second-factor/", signin_views.second_factor_verify, name="second-factor"),
+    path("accounts/second-factor/setup/", signin_views.second_factor_setup, name="second-factor-setup"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", views.portal_home, name="portal-home"),
     path("portal/text-size/", views.text_size, name="text-size"),

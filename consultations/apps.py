@@ -8,5 +8,6 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self):
         import consultations.consolidation_portal  # noqa: F401  (issue 6: workspace link, confirmations)
+        import consultations.consultation_portal  # noqa: F401  (issue 8: consultations link, questions to answer)
 
         from . import portal  # noqa: F401  (registers "my tasks" sections)

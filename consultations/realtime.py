@@ -112,3 +112,19 @@ def emit_review_events(items):
     messages = [(review_group(e.review_id), {"type": "review.event", "event": event_message(e)}) for e in events]
     transaction.on_commit(lambda: [_send_now(group, message) for group, message in messages])
     return events
+
+
+# ---------------------------------------------------------------- consultations (issue 8)
+
+
+def consultation_group(consultation_id):
+    return f"consultation.{consultation_id}"
+
+
+def emit_consultation_event(consultation, type, **payload):
+    """Tell the consultation's board (``/ws/consultations/{id}/``) what changed, after commit.
+    ``payload`` holds ids and states only; the board fetches the rest over HTTP with its rights."""
+    from django.utils import timezone
+
+    message = {**payload, "type": type, "consultation": consultation.pk, "at": timezone.now().isoformat()}
+    send_after_commit(consultation_group(consultation.pk), {"type": "consultation.event", "event": message})

@@ -21,11 +21,18 @@ from . import selectors, services
 from .models import Conflict, Domain, Expert, Organization
 from .privacy import contact_for
 from .roles import SECRETARIAT, has_role
+from .second_factor import SecondFactorError
 
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="a current code of the authenticator app (or a backup code): required of the back office's accounts",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
@@ -54,7 +61,12 @@ class TokenView(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        issued = services.issue_api_token(request=request._request, **data.validated_data)
+        try:
+            issued = services.issue_api_token(request=request._request, **data.validated_data)
+        except SecondFactorError as error:
+            return error_response(
+                str(error), status_code=status.HTTP_400_BAD_REQUEST, errors={"otp": [str(error)]}
+            )
         if issued is None:
             return error_response(_("The username or password is wrong."), status_code=status.HTTP_400_BAD_REQUEST)
         raw, token = issued

@@ -2,6 +2,7 @@
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
@@ -37,7 +38,9 @@ class BearerTokenMiddleware:
     """Channels middleware: a valid bearer token in the handshake signs the user in.
 
     It sits inside the session middleware stack, so a session cookie works as well; a bearer
-    header, when present, takes precedence.
+    header, when present, takes precedence. A session of an account that needs a second factor
+    counts only once that factor was entered (experts/second_factor.py); a bearer token of
+    such an account was issued against a code, so it counts as it is.
     """
 
     def __init__(self, inner):
@@ -50,7 +53,19 @@ class BearerTokenMiddleware:
             token = await database_sync_to_async(api_token_for)(raw)
             if token is not None:
                 scope = dict(scope, user=token.user, api_token=token)
+        elif not await database_sync_to_async(_second_factor_done)(scope.get("user"), scope.get("session")):
+            # Signed in with a password only where a second factor is needed: not signed in here.
+            scope = dict(scope, user=AnonymousUser())
         return await self.inner(scope, receive, send)
+
+
+def _second_factor_done(user, session):
+    """False only for an account that needs a second factor whose session has not verified one."""
+    from .second_factor import requires_second_factor, session_device_is_verified
+
+    if user is None or not user.is_authenticated or not requires_second_factor(user):
+        return True
+    return session_device_is_verified(user, session)
 
 
 def TokenOrSessionAuthMiddlewareStack(inner):

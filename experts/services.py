@@ -24,11 +24,16 @@ def token_digest(raw):
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_api_token(*, username, password, request=None):
-    """Check the credentials and return ``(raw_token, ApiToken)``, or ``None`` when they fail."""
+def issue_api_token(*, username, password, otp="", request=None):
+    """Check the credentials and return ``(raw_token, ApiToken)``, or ``None`` when they fail.
+    An account that needs a second factor also needs a current code (``otp``): without it
+    ``second_factor.SecondFactorError`` is raised (experts/second_factor.py)."""
+    from . import second_factor
+
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         return None
+    second_factor.check_for_token(user, otp, request=request)
     raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,

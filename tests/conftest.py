@@ -23,6 +23,49 @@ def _base_rows(request):
         ensure_wagtail_tree()
 
 
+def second_factor_device(user):
+    """The user's confirmed authenticator (made here if they have none), as if they had set one up."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from experts import second_factor
+
+    return second_factor.totp_device(user) or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def verify_second_factor(client, user):
+    """Mark ``client``'s session as verified with ``user``'s authenticator through django-otp's own
+    ``login`` (what the code page does once a code passes)."""
+    import django_otp
+    from django.http import HttpRequest
+
+    request = HttpRequest()
+    request.session = client.session
+    request.user = user
+    django_otp.login(request, second_factor_device(user))
+    request.session.save()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _force_login_verifies_second_factor():
+    """``client.force_login`` stands for a finished sign-in: for an account that needs a second
+    factor (the secretariat, the auditor, superusers) that includes the code. The middleware stays
+    on; tests of the second step itself sign in through the pages (tests/security/test_totp.py)."""
+    from django.test.client import ClientMixin
+
+    from experts.second_factor import requires_second_factor
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if requires_second_factor(user):
+            verify_second_factor(self, user)
+
+    ClientMixin.force_login = force_login
+    yield
+    ClientMixin.force_login = original
+
+
 def make_user(role=None, **fields):
     user = UserFactory(**fields)
     if role:

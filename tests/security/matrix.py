@@ -170,6 +170,9 @@ MATRIX = {
     "set_language": {"POST": everyone},
     "signin-code": {"GET": everyone, "POST": everyone},
     "signin-code-verify": {"POST": everyone},
+    # The second factor's pages: any signed-in user (those who need none are sent on).
+    "second-factor": {"GET": signed_in, "POST": signed_in},
+    "second-factor-setup": {"GET": signed_in, "POST": signed_in},
     "portal-home": {"GET": signed_in},
     "text-size": {"POST": signed_in},
     "wagtailcore_login": {"GET": everyone},
