@@ -326,7 +326,7 @@ class MemberDirectoryPage(IndexPage):
 
 
 class ConclusionIndexPage(IndexPage):
-    subpage_types = ["cms.ConclusionPage"]
+    subpage_types = ["cms.ConclusionPage", "cms.ProposalPage"]
 
     class Meta:
         verbose_name = _("conclusion index")
@@ -336,6 +336,7 @@ class ConclusionIndexPage(IndexPage):
 
         context = super().get_context(request, *args, **kwargs)
         context["items"] = selectors.paginate(request, selectors.conclusions_under(self))
+        context["proposals"] = selectors.proposals_under(self)[:50]
         return context
 
 
@@ -413,6 +414,52 @@ class ConclusionPage(SitePage):
     @property
     def og_description(self):
         return self.search_description or strip_tags(self.translated("opinion"))[:200]
+
+
+class ProposalPage(SitePage):
+    """An adopted expert proposal (专家建言), published with its author's consent: the problem,
+    each suggestion and how the department it went to answered it. Made as a draft by
+    ``consultations.proposals.publish_proposal`` and approved through the site's workflow."""
+
+    author_name = models.CharField(_("expert"), max_length=100, blank=True)
+    answered_on = models.DateField(_("answered on"), default=timezone.localdate)
+    problem = models.TextField(_("the problem"))
+    problem_en = models.TextField(_("the problem, in English"), blank=True)
+    responses = StreamField(
+        [("response", blocks.ResponseRowBlock())], verbose_name=_("suggestions and their answers"), blank=True
+    )
+
+    translated_fields = {**SitePage.translated_fields, "problem": "problem_en"}
+    search_text_fields = ("author_name", "problem", "problem_en", "responses")
+    content_panels = SitePage.content_panels + [
+        FieldPanel("author_name"),
+        FieldPanel("answered_on"),
+        FieldPanel("problem"),
+        FieldPanel("problem_en"),
+        FieldPanel("responses"),
+    ]
+    parent_page_types = ["cms.ConclusionIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("expert proposal")
+        verbose_name_plural = _("expert proposals")
+
+    def response_rows(self):
+        return [
+            {
+                "department": row.value.get("section"),
+                "point": row.value.get("point"),
+                "status": row.value.get("status"),
+                "status_label": dict(blocks.RESPONSE_STATUSES).get(row.value.get("status"), ""),
+                "reason": row.value.get("reason"),
+            }
+            for row in self.responses
+        ]
+
+    @property
+    def og_description(self):
+        return self.search_description or self.translated("problem")[:200]
 
 
 def _redacted_label(index):

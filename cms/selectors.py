@@ -38,6 +38,12 @@ def conclusions_under(index):
     return visible(ConclusionPage).child_of(index).order_by("-concluded_on", "-id")
 
 
+def proposals_under(index):
+    from .models import ProposalPage
+
+    return visible(ProposalPage).child_of(index).order_by("-answered_on", "-id")
+
+
 def paginate(request, queryset, *, per_page=PAGE_SIZE):
     """One page of a list; a page number that is not a number or out of range gives the last
     or first page rather than an error."""

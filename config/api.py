@@ -86,3 +86,14 @@ urlpatterns += [
     ),
     path("points/<int:point_id>/response/", consolidation_api.PointResponseView.as_view(), name="api-point-response"),
 ]
+
+# consultations: experts' proposals and their screening (issue 8)
+from consultations import proposal_api  # noqa: E402
+
+urlpatterns += [
+    path("proposals/", proposal_api.ProposalListView.as_view(), name="api-proposals"),
+    path("proposals/<int:proposal_id>/", proposal_api.ProposalDetailView.as_view(), name="api-proposal"),
+    path("proposals/<int:proposal_id>/route/", proposal_api.ProposalRouteView.as_view(), name="api-proposal-route"),
+    path("proposals/<int:proposal_id>/return/", proposal_api.ProposalReturnView.as_view(), name="api-proposal-return"),
+    path("proposals/<int:proposal_id>/merge/", proposal_api.ProposalMergeView.as_view(), name="api-proposal-merge"),
+]

@@ -3,10 +3,11 @@
 from django.urls import path
 
 from consultations.consultation_consumers import ConsultationConsumer
-from consultations.consumers import NotificationConsumer, ReviewConsumer
+from consultations.consumers import BoardConsumer, NotificationConsumer, ReviewConsumer
 
 websocket_urlpatterns = [
     path("ws/notifications/", NotificationConsumer.as_asgi()),
     path("ws/reviews/<int:review_id>/", ReviewConsumer.as_asgi()),
+    path("ws/board/", BoardConsumer.as_asgi()),
     path("ws/consultations/<int:consultation_id>/", ConsultationConsumer.as_asgi()),
 ]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -193,6 +194,8 @@ def answer(request, point_id):
         messages.success(request, _("The answer is saved."))
     except (ValidationError, StateConflict) as error:
         _errors(request, error)
+    if point.proposal_id:  # a proposal's suggestion: back to the proposal
+        return redirect(f"{reverse('consultations:proposal', args=[point.proposal_id])}#point-{point.pk}")
     return redirect(f"{_reading_url(point.opinion.review_id)}#point-{point.pk}")
 
 

@@ -96,3 +96,41 @@ def _left(review_id, channel_name):
     review = Review.objects.filter(pk=review_id).first()
     if review is not None:
         leave_review(review, channel_name=channel_name)
+
+
+class BoardConsumer(AsyncJsonWebsocketConsumer):
+    """``/ws/board/``: the secretariat's board (new proposals, ...); 4403 for everyone else."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        if not await database_sync_to_async(_is_secretariat)(user):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = realtime.BOARD_GROUP
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.user_group = realtime.user_group(user.id)  # to hear account.disabled
+        await self.channel_layer.group_add(self.user_group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        for name in ("group", "user_group"):
+            if hasattr(self, name):
+                await self.channel_layer.group_discard(getattr(self, name), self.channel_name)
+
+    async def board_event(self, message):
+        await self.send_json(message["event"])
+
+    async def account_disabled(self, event):
+        await self.close(code=CLOSE_UNAUTHENTICATED)
+
+    async def notification_created(self, event):
+        pass  # the user group is joined only to hear account.disabled
+
+
+def _is_secretariat(user):
+    from reviews.permissions import is_secretariat
+
+    return is_secretariat(user)

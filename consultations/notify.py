@@ -38,3 +38,26 @@ def send_sms(to, text):
     except Exception:  # an SMS gateway outage must not undo an invitation
         logger.warning("text message to %s not sent", mask_mobile(to), exc_info=True)  # no personal data in logs
         return None
+
+
+def tell_expert(expert, *, kind, text, subject, url=""):
+    """Tell one expert everywhere: a portal notification (and their open sockets), then, after the
+    commit, an email and a text message. Mail and SMS failures are logged, never raised."""
+    from django.core.mail import EmailMessage
+    from django.db import transaction
+
+    from .services import notify
+
+    if expert.user_id:
+        notify(expert.user, kind=kind, text=text, url=url)
+    email, mobile = expert.email, expert.mobile
+
+    def send():
+        if email:
+            try:
+                EmailMessage(subject=subject, body=text, to=[email], from_email=settings.DEFAULT_FROM_EMAIL).send()
+            except Exception:  # a mail outage must not undo the step; the portal has it
+                logger.warning("mail to expert %s not sent", expert.pk, exc_info=True)
+        send_sms(mobile, text)
+
+    transaction.on_commit(send)

@@ -22,6 +22,15 @@ def review_group(review_id):
     return f"review.{review_id}"
 
 
+# The secretariat's board: what arrives for screening (new proposals, ...), ids only.
+BOARD_GROUP = "secretariat.board"
+
+
+def send_to_board(type, **payload):
+    """Tell the secretariat's open boards (``/ws/board/``) after commit; ``payload`` is ids and states."""
+    send_after_commit(BOARD_GROUP, {"type": "board.event", "event": {"type": type, **payload}})
+
+
 def _send_now(group, message):
     layer = get_channel_layer()
     if layer is None:

@@ -34,15 +34,25 @@ def review_of(point):
 
 
 def can_see_point(user, point):
-    """Whoever may read the consolidation of the point's review."""
+    """Whoever may read the consolidation of the point's review; for a proposal's suggestion,
+    whoever may see the proposal."""
     from .consolidation import can_view
 
+    if point.proposal_id:
+        from .proposals import can_see_proposal
+
+        return can_see_proposal(user, point.proposal)
     review = review_of(point)
     return review is not None and point.opinion.submitted_at is not None and can_view(user, review)
 
 
 def can_answer(user, point):
-    """The commission for every plan; a department's staff for their own plans."""
+    """The commission for every plan; a department's staff for their own plans; for a proposal's
+    suggestion, the commission or the staff of the department it was routed to."""
+    if point.proposal_id:
+        from .proposals import can_answer_proposal_point
+
+        return can_answer_proposal_point(user, point)
     return can_answer_for(user, review_of(point))
 
 
@@ -56,7 +66,8 @@ def can_answer_for(user, review):
 
 
 def visible_point(user, point_id):
-    point = Point.objects.select_related("opinion__review__plan", "response").filter(pk=point_id).first()
+    related = ("opinion__review__plan", "proposal__author", "response")
+    point = Point.objects.select_related(*related).filter(pk=point_id).first()
     if point is None or point.removed or not can_see_point(user, point):
         return None
     return point
@@ -84,6 +95,10 @@ def answer_point(point, *, by, status, reason=""):
     """Record (or change) the one answer to ``point``. Allowed while the review is closed or
     consolidated and its package is not final."""
     reason = clean_response(status, reason)
+    if point.proposal_id:
+        from .proposals import answer_proposal_point
+
+        return answer_proposal_point(point, by=by, status=status, reason=reason)
     review = review_of(point)
     if review.state not in (Review.State.CLOSED, Review.State.CONSOLIDATED):
         raise StateConflict(_("Points are answered after the review closes and before the package is final."))
