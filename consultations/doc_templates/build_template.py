@@ -76,7 +76,9 @@ def footer_page_number(section):
             run._r.append(node)
 
 
-def build(path=HERE / "consolidation.docx"):
+def official_document():
+    """A new document in the GB/T 9704 page layout (A4, margins, body font, page numbers);
+    shared with documents built directly with python-docx (the year report)."""
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -85,6 +87,11 @@ def build(path=HERE / "consolidation.docx"):
     section.footer_distance = Mm(28 - 7)
     set_fonts(document.styles["Normal"], BODY_FONT, 16)
     footer_page_number(section)
+    return document
+
+
+def build(path=HERE / "consolidation.docx"):
+    document = official_document()
 
     paragraph(document, "{{ title }}", font=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     paragraph(document, "{{ subtitle }}", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)

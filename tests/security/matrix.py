@@ -241,6 +241,9 @@ MATRIX = {
     "honoraria": {"GET": secretariat_after_close},
     "answer": {"POST": responds_to_point},
     "my-points": {"GET": signed_in},
+    # the year report (issue 8): the commission reads it, the secretariat files it; 404 for the rest
+    "year-report": {"GET": only(SECRETARIAT, COMMISSION)},
+    "year-report-document": {"GET": only(SECRETARIAT, COMMISSION)},
     # the expert's own profile (portal)
     "expert-profile": {"GET": an_expert},
     "expert-profile-contact": {"POST": an_expert},
