@@ -11,4 +11,5 @@ class ConsultationsConfig(AppConfig):
         import consultations.consultation_portal  # noqa: F401  (issue 8: consultations link, questions to answer)
 
         from . import portal  # noqa: F401  (registers "my tasks" sections)
+        from . import proposal_admin, proposal_portal  # noqa: F401  (issue 8: proposals in the nav, "my tasks", the admin)
         from . import year_report_views  # noqa: F401  (issue 8: the year report's portal link)

@@ -36,3 +36,19 @@ urlpatterns += [
     path("year-report/", yr.year_report_page, name="year-report"),
     path("year-report/document.<str:kind>", yr.year_report_document, name="year-report-document"),
 ]
+
+# issue 8: experts' proposals (the secretariat screens them in the admin: proposal_admin.py)
+from . import proposal_views as pv  # noqa: E402
+
+urlpatterns += [
+    path("proposals/", pv.proposal_list, name="proposals"),
+    path("proposals/new/", pv.proposal_new, name="proposal-new"),
+    path("proposals/<int:proposal_id>/", pv.proposal_detail, name="proposal"),
+    path("proposals/<int:proposal_id>/consent/", pv.proposal_consent, name="proposal-consent"),
+    path(
+        "proposals/<int:proposal_id>/attachments/<int:attachment_id>/",
+        pv.proposal_attachment,
+        name="proposal-attachment",
+    ),
+    path("proposals/suggestions/<int:proposal_point_id>/answer/", pv.proposal_answer, name="proposal-answer"),
+]
