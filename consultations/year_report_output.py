@@ -48,12 +48,14 @@ def chart(rows, *, title, ident, large=False):
     legend_row = int(size * 1.8)
     bar_height = int(size * 1.3)
     pitch = int(size * 1.4) + bar_height + int(size * 0.8)
-    top = 2 * legend_row + 4
+    # the legend in two columns, or in one when a label would not fit in half the width
+    legend_columns = 2 if all(text_width(labels[o], size) <= width // 2 - size - 10 for o in OUTCOMES) else 1
+    top = (len(OUTCOMES) // legend_columns) * legend_row + 4
     most = max([r["points"] for r in rows] + [1])
     legend = []
     for index, outcome in enumerate(OUTCOMES):
-        x = (width // 2) * (index % 2)
-        y = (index // 2) * legend_row + 2
+        x = (width // legend_columns) * (index % legend_columns)
+        y = (index // legend_columns) * legend_row + 2
         legend.append(
             {
                 "x": x,
@@ -61,7 +63,7 @@ def chart(rows, *, title, ident, large=False):
                 "text_x": x + size + 6,
                 "text_y": y + size - 2,
                 "fill": COLOURS[outcome],
-                "label": _shorten(labels[outcome], size, width // 2 - size - 10),
+                "label": _shorten(labels[outcome], size, width - size - 10),
             }
         )
     bars = []
