@@ -21,7 +21,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.widgets import HeaderButton
 
-from . import audit, participation, roles, selectors, services, tasks, workbook
+from . import audit, participation, privacy, roles, selectors, services, tasks, workbook
 from .forms import ImportConfirmForm, ImportForm, StatusForm
 from .models import Domain, Expert, Organization
 
@@ -211,6 +211,13 @@ class ExpertInspectView(generic.InspectView):
     def get_object(self, queryset=None):
         return get_object_or_404(selectors.roster(), pk=self.pk)
 
+    # Contact details show masked; the page's "Show contact details" button asks (contact_view).
+    def get_mobile_display_value(self):
+        return privacy.contact_for(self.request.user, self.object)["mobile"] or "—"
+
+    def get_email_display_value(self):
+        return privacy.contact_for(self.request.user, self.object)["email"] or "—"
+
     def get_fields(self):
         return [
             "key",
@@ -241,7 +248,10 @@ class ExpertInspectView(generic.InspectView):
         record = participation.participation_of(expert)
         context.update(
             expert=expert,
-            history=selectors.expert_history(expert),
+            history=selectors.expert_history(expert, show_contact=privacy.is_own(self.request.user, expert)),
+            contact_url=(
+                reverse("experts_expert:contact", args=[expert.pk]) if privacy.may_unmask(self.request.user) else ""
+            ),
             participation_labels=[label for _key, label in PARTICIPATION_ROWS],
             participation_years=[
                 (year, [row.get(key) for key, _label in PARTICIPATION_ROWS]) for year, row in record["years"]
@@ -299,15 +309,28 @@ def status_view(request, pk):
     return TemplateResponse(request, "experts/admin/status.html", {"expert": expert, "form": form})
 
 
+def contact_view(request, pk):
+    """"Show contact details": the expert's mobile and email in full, for a holder of
+    ``experts.view_contact``, recorded in the audit trail (experts/privacy.py); 403 otherwise."""
+    if request.method != "POST":
+        return redirect("experts_expert:inspect", pk)
+    expert = get_object_or_404(Expert, pk=pk)
+    contact = privacy.unmask(request.user, expert, request=request, via="admin")
+    return TemplateResponse(request, "experts/admin/contact.html", {"expert": expert, "contact": contact})
+
+
 def export_view(request):
-    """The roster (with the list's filters and search) as an .xlsx workbook."""
+    """The roster (with the list's filters and search) as an .xlsx workbook. With
+    ``experts.view_contact`` the contact details are in full (the workbook is re-imported), which
+    counts as an unmasking and is recorded; without it they are masked."""
     require_secretariat(request)
     queryset = selectors.roster()
     filters = RosterFilterSet(request.GET or None, queryset=queryset, request=request)
     if filters.is_valid():
         queryset = filters.qs
-    queryset = selectors.ordered_roster(selectors.search_experts(queryset, request.GET.get("q")), "strokes")
-    data = workbook.export_bytes(queryset, viewer=request.user)
+    experts = list(selectors.ordered_roster(selectors.search_experts(queryset, request.GET.get("q")), "strokes"))
+    unmasked = privacy.unmask_many(request.user, experts, request=request, via="roster.xlsx")
+    data = workbook.export_bytes(experts, viewer=request.user, unmasked=unmasked)
     audit.record(audit.EXPORT, actor=request.user, request=request, outcome=audit.SUCCESS, what="roster.xlsx")
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

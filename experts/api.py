@@ -1,10 +1,17 @@
 """The roster's API (API.md): tokens, domains, organisations, experts."""
 
 import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView, ListCreateAPIView
@@ -17,7 +24,7 @@ from rest_framework.views import APIView
 from config.rest import Conflict as ConflictError
 from config.rest import error_response
 
-from . import selectors, services
+from . import privacy, selectors, services
 from .models import Conflict, Domain, Expert, Organization
 from .privacy import contact_for
 from .roles import SECRETARIAT, has_role
@@ -200,11 +207,23 @@ PUBLIC_API_FIELDS = {
 }
 
 
-def expert_data(expert, *, viewer, request):
+def _serializer(request):
+    """One serializer per request: DRF builds a ModelSerializer's fields anew for every instance
+    (deep copies, model introspection: about 2 ms here), which made a page of 200 experts cost
+    200 of them (bench/pages.py, docs/benchmarks.md)."""
+    if request is None:
+        return ExpertSerializer()
+    if not hasattr(request, "_expert_serializer"):
+        request._expert_serializer = ExpertSerializer(context={"request": request})
+    return request._expert_serializer
+
+
+def expert_data(expert, *, viewer, request, unmasked=False):
     """What ``viewer`` may read of ``expert``: everything for the secretariat and the expert
-    themself; the name, the fields the record marks public and masked contacts for others."""
-    data = ExpertSerializer(expert, context={"request": request}).data
-    data.update(contact_for(viewer, expert))
+    themself; the name, the fields the record marks public and masked contacts for others.
+    Contacts are masked for everyone but the expert unless ``unmasked`` (``privacy.unmask``)."""
+    data = _serializer(request).to_representation(expert)
+    data.update(contact_for(viewer, expert, unmasked=unmasked))
     if has_role(viewer, SECRETARIAT) or (expert.user_id and expert.user_id == viewer.pk):
         return data
     shown = {"id", "name", "mobile", "email"}
@@ -300,6 +319,19 @@ class ExpertList(ListCreateAPIView):
         return Response(expert_data(expert, viewer=request.user, request=request), status=status.HTTP_201_CREATED)
 
 
+def _asks_to_unmask(request):
+    return request.query_params.get("unmask", "").lower() in {"1", "true", "yes"}
+
+
+def _unmask(request, expert):
+    """Record the request to see contact details (403 without ``experts.view_contact``)."""
+    try:
+        privacy.unmask(request.user, expert, request=request._request, via="api")
+    except DjangoPermissionDenied:
+        raise PermissionDenied(_("You may not see contact details."))
+    return True
+
+
 def _call(service, *args, **kwargs):
     """A service's ``ValidationError`` as the API's 400 (a transition refused is a 409)."""
     try:
@@ -324,9 +356,20 @@ class ExpertDetail(APIView):
             raise NotFound()
         return expert
 
-    @extend_schema(responses=ExpertSerializer)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "unmask",
+                bool,
+                description="1: mobile and email in full (needs experts.view_contact; recorded in the audit trail)",
+            )
+        ],
+        responses=ExpertSerializer,
+    )
     def get(self, request, pk):
-        return Response(expert_data(self.get_object(), viewer=request.user, request=request))
+        expert = self.get_object()
+        unmasked = _asks_to_unmask(request) and _unmask(request, expert)
+        return Response(expert_data(expert, viewer=request.user, request=request, unmasked=unmasked))
 
     @extend_schema(request=ExpertSerializer, responses=ExpertSerializer)
     def patch(self, request, pk):
@@ -389,6 +432,13 @@ class HistoryEntrySerializer(serializers.Serializer):
         return user.username if user is not None else None
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("unmask", bool, description="1: contact values in full (as for the expert's record)")
+        ]
+    )
+)
 class ExpertHistory(ListAPIView):
     """Every recorded change of an expert, creation first: for the secretariat and the expert."""
 
@@ -403,7 +453,8 @@ class ExpertHistory(ListAPIView):
             raise NotFound()
         if not (has_role(request.user, SECRETARIAT) or expert.user_id == request.user.pk):
             raise PermissionDenied(_("Only the secretariat and the expert read the history."))
-        entries = selectors.expert_history(expert)
+        show_contact = privacy.is_own(request.user, expert) or (_asks_to_unmask(request) and _unmask(request, expert))
+        entries = selectors.expert_history(expert, show_contact=show_contact)
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
 

@@ -101,14 +101,32 @@ class ExpertAdminForm(WagtailAdminModelForm):
             self.fields["key"].disabled = True
             self.fields.pop("username")
             self.fields.pop("initial_status")
+            self._mask_contact()
         else:
             self.fields.pop("change_reason")
 
+    def _mask_contact(self):
+        """Editing does not show contact details (experts/privacy.py): the fields start empty,
+        say what is there masked, and an empty field keeps the value."""
+        from .privacy import contact_for
+
+        masked = contact_for(None, self.instance)
+        for name in ("mobile", "email"):
+            self.initial[name] = ""
+            self.fields[name].help_text = _("Now: %(value)s. Leave empty to keep it.") % {"value": masked[name] or "—"}
+
+    def _kept(self, name):
+        value = self.cleaned_data.get(name)
+        return value if value or not self.instance.pk else getattr(self.instance, name)
+
     def clean_mobile(self):
         try:
-            return services.clean_mobile(self.cleaned_data.get("mobile"))
+            return services.clean_mobile(self._kept("mobile"))
         except ValidationError as error:
             raise ValidationError(error.message_dict["mobile"])
+
+    def clean_email(self):
+        return self._kept("email")
 
     def clean_photo_upload(self):
         return check_photo(self.cleaned_data.get("photo_upload"))

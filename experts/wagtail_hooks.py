@@ -85,6 +85,7 @@ class ExpertViewSet(ModelViewSet):
         return [
             *super().get_urlpatterns(),
             path("status/<int:pk>/", admin_views.status_view, name="status"),
+            path("contact/<int:pk>/", admin_views.contact_view, name="contact"),
             path("export/", admin_views.export_view, name="export"),
             path("import/", admin_views.import_view, name="import"),
             path("import/template/", admin_views.template_view, name="import_template"),

@@ -122,11 +122,12 @@ def template_bytes():
     return _save(book)
 
 
-def export_bytes(experts, *, viewer):
-    """The given experts as a workbook, contact details as ``viewer`` may see them."""
+def export_bytes(experts, *, viewer, unmasked=False):
+    """The given experts as a workbook, contact details as ``viewer`` may see them (in full only
+    when ``unmasked``: the caller recorded it with ``privacy.unmask_many``)."""
     book, sheet = _new_sheet()
     for expert in experts:
-        contact = contact_for(viewer, expert)
+        contact = contact_for(viewer, expert, unmasked=unmasked)
         primary = expert.primary_domain.code if expert.primary_domain_id else ""
         others = [d.code for d in expert.domains.all() if d.code != primary]
         sheet.append(

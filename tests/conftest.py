@@ -32,6 +32,18 @@ def second_factor_device(user):
     return second_factor.totp_device(user) or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
 
 
+def second_factor_code(user):
+    """A code ``user``'s authenticator shows now (the next step's if now's was used: the device
+    accepts one step of drift), from a device made here if they have none."""
+    from django_otp.oath import TOTP
+
+    device = second_factor_device(user)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if device.last_t >= totp.t():
+        totp.time += device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
 def verify_second_factor(client, user):
     """Mark ``client``'s session as verified with ``user``'s authenticator through django-otp's own
     ``login`` (what the code page does once a code passes)."""

@@ -208,27 +208,12 @@ def page(new_page):
     return new_page()
 
 
-def second_factor_code(username):
-    """A code the user's authenticator would show now (the one after it if now's was used: the
-    device accepts one step of drift), from a device made here if the user has none."""
-    from django.contrib.auth import get_user_model
-    from django_otp.oath import TOTP
-
-    from tests.conftest import second_factor_device
-
-    device = second_factor_device(get_user_model().objects.get(username=username))
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    if device.last_t >= totp.t():
-        totp.time += device.step
-    return f"{totp.token():06d}"
-
-
 def sign_in(page, username, password):
     """Sign in through the pages; an account that needs a second factor also enters its code."""
     from django.contrib.auth import get_user_model
 
     from experts.second_factor import requires_second_factor
-    from tests.conftest import second_factor_device
+    from tests.conftest import second_factor_code, second_factor_device
 
     user = get_user_model().objects.get(username=username)
     needs_code = requires_second_factor(user)
@@ -240,6 +225,6 @@ def sign_in(page, username, password):
     page.click("button[type=submit].primary")
     if needs_code:
         page.wait_for_url("**/accounts/second-factor/**")
-        page.fill("#id_code", second_factor_code(username))
+        page.fill("#id_code", second_factor_code(user))
         page.click("button[type=submit].primary")
     page.wait_for_url("**/portal/")

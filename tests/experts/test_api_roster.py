@@ -12,14 +12,14 @@ from tests.queries import assert_constant_queries
 from .conftest import jpeg_bytes, new_expert
 
 
-def test_experts_list_secretariat_sees_full_contacts(api_as, secretariat_user):
+def test_experts_list_secretariat_sees_masked_contacts_even_when_asking(api_as, secretariat_user):
     expert = new_expert(name="张三", mobile="13812345678", email="zhangsan@example.cn")
 
-    response = api_as(secretariat_user).get("/api/v1/experts/")
+    response = api_as(secretariat_user).get("/api/v1/experts/?unmask=1")
 
     assert response.status_code == 200
     row = response.json()["results"][0]
-    assert (row["id"], row["mobile"], row["email"]) == (expert.pk, "13812345678", "zhangsan@example.cn")
+    assert (row["id"], row["mobile"], row["email"]) == (expert.pk, "138****5678", "z***@example.cn")
 
 
 def test_experts_list_commission_sees_public_fields_and_masked_contacts(api_as, commission_user):

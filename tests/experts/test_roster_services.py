@@ -155,12 +155,13 @@ def test_contact_for_by_viewer(secretariat_user, commission_user, expert_user, o
     user, expert = expert_user
     other_user, _other = other_expert_user
 
-    seen = [
-        privacy.contact_for(viewer, expert)["mobile"]
-        for viewer in (secretariat_user, user, other_user, commission_user)
-    ]
+    viewers = (secretariat_user, user, other_user, commission_user)
 
-    assert seen == ["13812345678", "13812345678", "138****5678", "138****5678"]
+    seen = [privacy.contact_for(viewer, expert)["mobile"] for viewer in viewers]
+    asked = [privacy.contact_for(viewer, expert, unmasked=True)["mobile"] for viewer in viewers]
+
+    assert seen == ["138****5678", "13812345678", "138****5678", "138****5678"]
+    assert asked == ["13812345678", "13812345678", "138****5678", "138****5678"]
 
 
 def test_search_pinyin_initials_and_tags(db):

@@ -10,6 +10,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from tests.conftest import second_factor_code
 from tests.factories import PASSWORD
 from tests.security.world import CLOSED, SECRETARIAT, build_world
 
@@ -54,7 +55,8 @@ def test_schemathesis_finds_nothing_anonymously():
 def test_schemathesis_finds_nothing_as_the_secretariat(api):
     world = build_world(CLOSED)
     user = world.users[SECRETARIAT]
-    token = api.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, format="json").json()
+    credentials = {"username": user.username, "password": PASSWORD, "otp": second_factor_code(user)}
+    token = api.post("/api/v1/auth/token/", credentials, format="json").json()
     operations, failures = fuzz({"Authorization": f"Bearer {token['token']}"})
     assert operations > 0
     assert failures == []
