@@ -86,7 +86,9 @@ class ProposalWriteSerializer(serializers.Serializer):
     problem = serializers.CharField(max_length=proposals.MAX_PROBLEM, trim_whitespace=False)
     points = serializers.JSONField(help_text='[{"text": "..."}] (or a list of strings)')
     domains = serializers.ListField(child=serializers.CharField(), required=False)
-    attachments = serializers.ListField(child=serializers.FileField(), required=False)
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="multipart only: .pdf or .docx, at most 5 of 10 MB"
+    )
 
 
 class RouteSerializer(serializers.Serializer):
@@ -142,19 +144,20 @@ class ProposalListView(generics.ListCreateAPIView):
         expert = getattr(request.user, "expert", None) if roles.has_role(request.user, roles.EXPERT) else None
         if expert is None:
             raise exceptions.PermissionDenied(_("Experts submit proposals."))
-        body = ProposalWriteSerializer(data=request.data)
+        raw = request.data
+        if hasattr(raw, "getlist"):  # a form: repeated fields are lists, files come apart
+            raw = {"title": raw.get("title"), "problem": raw.get("problem"), "points": raw.getlist("points"),
+                   "domains": raw.getlist("domains")}  # fmt: skip
+        body = ProposalWriteSerializer(data=raw)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        points = data["points"]
-        if hasattr(request.data, "getlist") and request.content_type.startswith("multipart"):
-            points = request.data.getlist("points")
         proposal = _call(
             proposals.submit_proposal,
             expert,
             by=request.user,
             title=data["title"],
             problem=data["problem"],
-            points=points,
+            points=data["points"],
             domains=data.get("domains", []),
             attachments=request.FILES.getlist("attachments"),
         )
