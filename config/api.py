@@ -87,6 +87,33 @@ urlpatterns += [
     path("points/<int:point_id>/response/", consolidation_api.PointResponseView.as_view(), name="api-point-response"),
 ]
 
+# consultations: questions put to the committee and the experts' answers (issue 8)
+from consultations import consultation_api  # noqa: E402
+
+urlpatterns += [
+    path("consultations/", consultation_api.ConsultationListView.as_view(), name="api-consultations"),
+    path(
+        "consultations/<int:consultation_id>/",
+        consultation_api.ConsultationDetailView.as_view(),
+        name="api-consultation",
+    ),
+    path(
+        "consultations/<int:consultation_id>/answer/",
+        consultation_api.OwnAnswerView.as_view(),
+        name="api-consultation-answer",
+    ),
+    path(
+        "consultations/<int:consultation_id>/answer/submit/",
+        consultation_api.SubmitAnswerView.as_view(),
+        name="api-consultation-answer-submit",
+    ),
+    path(
+        "consultations/<int:consultation_id>/answers/",
+        consultation_api.AnswerListView.as_view(),
+        name="api-consultation-answers",
+    ),
+]
+
 # consultations: experts' proposals and their screening (issue 8)
 from consultations import proposal_api  # noqa: E402
 

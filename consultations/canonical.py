@@ -30,6 +30,11 @@ def opinion_content(opinion, points=None):
     """What is sealed: conclusion, scores, summary and the live points, in order."""
     if points is None:
         points = opinion.points.filter(removed=False).order_by("position", "id")
+    if opinion.consultation_id:  # an answer to a consultation: its points, each with its question
+        return {
+            "consultation": opinion.consultation_id,
+            "points": [{"id": p.id, "question": p.question_id, "text": p.text} for p in points],
+        }
     return {
         "conclusion": opinion.conclusion,
         "scores": {str(key): value for key, value in (opinion.scores or {}).items()},

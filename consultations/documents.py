@@ -171,10 +171,7 @@ def document_content(data):
             or [_("None.")],
         },
     ]
-    for index, part in enumerate(parts, start=1):
-        part["heading"] = f"{chinese_number(index)}、{part['heading']}"
-        part.setdefault("groups", [])
-    return parts
+    return number_parts(parts)
 
 
 def _point_groups(data):
@@ -233,11 +230,31 @@ def _seal_line(data):
     return _("Version {version}, not yet confirmed by the whole panel.").format(version=consolidation.version)
 
 
-def docx_bytes(data):
+def render_official_docx(context):
+    """The committee's official .docx layout (GB/T 9704, ``doc_templates/consolidation.docx``):
+    ``title``, ``subtitle``, ``parts`` (``heading``, ``lines``, ``groups`` of ``heading`` and
+    ``points``), then a table of four ``columns`` over ``panel`` rows (``name``, ``title``,
+    ``role``, ``confirmed``) under ``signature_title``/``signature_note``, and a ``seal_line``.
+    Used by the consolidation and by the consultations' answers."""
     from docxtpl import DocxTemplate
 
     template = DocxTemplate(str(TEMPLATE))
-    template.render(
+    template.render(context, autoescape=True)
+    buffer = io.BytesIO()
+    template.save(buffer)
+    return buffer.getvalue()
+
+
+def number_parts(parts):
+    """Number the parts 一、二、 … as the official layout does (in place) and return them."""
+    for index, part in enumerate(parts, start=1):
+        part["heading"] = f"{chinese_number(index)}、{part['heading']}"
+        part.setdefault("groups", [])
+    return parts
+
+
+def docx_bytes(data):
+    return render_official_docx(
         {
             "title": _title(data),
             "subtitle": timezone.localtime(timezone.now()).strftime("%Y-%m-%d"),
@@ -247,12 +264,8 @@ def docx_bytes(data):
             "columns": [_("Name"), _("Title"), _("Role"), _("Confirmed")],
             "panel": panel_rows(data),
             "seal_line": _seal_line(data),
-        },
-        autoescape=True,
+        }
     )
-    buffer = io.BytesIO()
-    template.save(buffer)
-    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- PDF

@@ -121,12 +121,60 @@ def _clean_points(opinion, raw, sections, errors):
     return points
 
 
+def _clean_answer_points(opinion, raw, errors):
+    """A consultation answer's points: each names one of the consultation's questions."""
+    from .consulting import question_ids
+
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list) or not all(isinstance(p, dict) for p in raw):
+        errors["points"] = [_("Points are a list of objects with “question” and “text”.")]
+        return []
+    if len(raw) > MAX_POINTS:
+        errors["points"] = [_("An answer has at most {n} points.").format(n=MAX_POINTS)]
+        return []
+    questions = question_ids(opinion.consultation)
+    known = set(opinion.points.filter(removed=False).values_list("id", flat=True))
+    points = []
+    for index, item in enumerate(raw):
+        key = f"points.{index}"
+        text = normalise_text(item.get("text"))
+        if not text:
+            errors.setdefault(key, []).append(_("A point needs some text."))
+        elif len(text) > MAX_POINT:
+            errors.setdefault(key, []).append(_("A point is at most {n} characters.").format(n=MAX_POINT))
+        point_id = item.get("id")
+        if point_id is not None and (isinstance(point_id, bool) or point_id not in known):
+            errors.setdefault(key, []).append(_("This point is not part of this answer."))
+        question = item.get("question")
+        if isinstance(question, bool) or question not in questions:
+            errors.setdefault(key, []).append(_("Say which question of this consultation the point answers."))
+        if item.get("section"):
+            errors.setdefault(key, []).append(_("An answer's points name a question, not a plan section."))
+        points.append({"id": point_id, "section": "", "question": question, "text": text})
+    return points
+
+
+def _clean_answer_data(opinion, data):
+    """A consultation answer is its points only: no conclusion, scores or summary."""
+    errors = {}
+    for field in ("conclusion", "scores", "summary"):
+        if data.get(field):
+            errors[field] = [_("An answer to a consultation has no {field}.").format(field=field)]
+    points = _clean_answer_points(opinion, data.get("points"), errors)
+    if errors:
+        raise ValidationError(errors)
+    return {"conclusion": "", "scores": {}, "summary": "", "points": points}
+
+
 def clean_opinion_data(opinion, data):
     """Validate a write; raise ``ValidationError`` (field → messages) and change nothing."""
     from .models import Opinion
 
     if not isinstance(data, dict):
         raise ValidationError(_("The opinion is a JSON object."))
+    if opinion.consultation_id:
+        return _clean_answer_data(opinion, data)
     errors = {}
     conclusion = str(data.get("conclusion") or "")
     if conclusion and conclusion not in Opinion.Conclusion.values:
@@ -144,6 +192,10 @@ def clean_opinion_data(opinion, data):
 def _writable(opinion, *, by):
     from reviews.models import Review
 
+    if opinion.consultation_id:
+        from .consulting import check_answer_writable
+
+        return check_answer_writable(opinion, by=by)
     if opinion.expert.user_id != getattr(by, "id", None):
         raise StateConflict(_("Only its author writes an opinion."))
     if opinion.assignment.state != "accepted":
@@ -165,6 +217,7 @@ def _write_points(opinion, points):
         if point is None:
             point = Point(opinion=opinion)
         point.section, point.text, point.position = item["section"], item["text"], position
+        point.question_id = item.get("question")
         point.save()
         kept.add(point.id)
     gone = [pid for pid in existing if pid not in kept]
@@ -206,7 +259,9 @@ def _compare_and_set(opinion, expected_version, **fields):
     updated = Opinion.objects.filter(pk=opinion.pk, version=expected_version).update(
         version=expected_version + 1, saved_at=now, **fields
     )
-    current = Opinion.objects.select_related("review__plan_version", "expert", "assignment").get(pk=opinion.pk)
+    current = Opinion.objects.select_related("review__plan_version", "consultation", "expert", "assignment").get(
+        pk=opinion.pk
+    )
     if not updated:
         raise StaleVersion(current)
     return current
@@ -238,10 +293,18 @@ def save_opinion(opinion, *, by, data, expected_version, label="", reason="", me
     elif label or merged:
         kind = OpinionVersion.Kind.MERGED if merged and not label else OpinionVersion.Kind.NAMED
         _record_version(current, kind=kind, by=by, reason=label)
-    realtime.emit_review_event(
-        current.review, "opinion.saved", opinion=current.pk, expert=current.expert_id, version=current.version
-    )
+    _tell(current, "opinion.saved", opinion=current.pk, expert=current.expert_id, version=current.version)
     return current
+
+
+def _tell(subject, type, **payload):
+    """The live event of an opinion's write: on its review's channel, or for a consultation's
+    answer on the consultation's (as ``answer.saved`` / ``answer.submitted``)."""
+    if subject.consultation_id:  # ids only, and no expert id: an anonymous consultation stays so
+        payload = {"answer": payload["opinion"], **({"version": payload["version"]} if "version" in payload else {})}
+        realtime.emit_consultation_event(subject.consultation, type.replace("opinion.", "answer."), **payload)
+    else:
+        realtime.emit_review_event(subject.review, type, **payload)
 
 
 @transaction.atomic
@@ -255,10 +318,16 @@ def submit_opinion(opinion, *, by, expected_version=None):
     if opinion.submitted_at:
         raise StateConflict(_("This opinion has already been submitted; later changes are addenda."))
     current = Opinion.objects.get(pk=opinion.pk)
+    if current.consultation_id:
+        from .consulting import check_answer_complete
+
+        check_answer_complete(current)
     errors = {}
-    if not current.conclusion:
+    if current.consultation_id:
+        pass  # an answer has no conclusion or scores
+    elif not current.conclusion:
         errors["conclusion"] = [_("Choose a conclusion before submitting.")]
-    if current.conclusion != Opinion.Conclusion.ABSTAIN:
+    if not current.consultation_id and current.conclusion != Opinion.Conclusion.ABSTAIN:
         missing = [c["key"] for c in current.review.criteria or [] if c.get("key") not in (current.scores or {})]
         if missing:
             errors["scores"] = [_("Score every criterion before submitting: {keys}.").format(keys=", ".join(missing))]
@@ -271,7 +340,7 @@ def submit_opinion(opinion, *, by, expected_version=None):
     audit.record(audit.OPINION_SUBMIT, actor=by, obj=current, outcome=audit.SUCCESS, digest=version.digest)
     current.digest = version.digest
     current.save(update_fields=["digest"])
-    realtime.emit_review_event(current.review, "opinion.submitted", opinion=current.pk, expert=current.expert_id)
+    _tell(current, "opinion.submitted", opinion=current.pk, expert=current.expert_id)
     return current
 
 

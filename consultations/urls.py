@@ -52,3 +52,24 @@ urlpatterns += [
     ),
     path("proposals/suggestions/<int:proposal_point_id>/answer/", pv.proposal_answer, name="proposal-answer"),
 ]
+
+# issue 8: consultations put to the committee and the experts' answers
+from . import consultation_views as cons  # noqa: E402
+
+urlpatterns += [
+    path("consultations/", cons.consultation_list, name="consultations"),
+    path("consultations/new/", cons.consultation_new, name="consultation-new"),
+    path("consultations/<int:consultation_id>/", cons.consultation_detail, name="consultation"),
+    path("consultations/<int:consultation_id>/state/", cons.consultation_state, name="consultation-state"),
+    path("consultations/<int:consultation_id>/answer/", cons.consultation_answer, name="consultation-answer"),
+    path(
+        "consultations/<int:consultation_id>/answer/submit/",
+        cons.consultation_answer_submit,
+        name="consultation-answer-submit",
+    ),
+    path(
+        "consultations/<int:consultation_id>/export.<str:kind>",
+        cons.consultation_export,
+        name="consultation-export",
+    ),
+]

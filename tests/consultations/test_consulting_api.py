@@ -1,0 +1,192 @@
+"""The consultations API (API.md): list and create, detail and state moves, the caller's answer
+with If-Match, submission, and all answers as the caller may see them."""
+
+import pytest
+
+from consultations import consulting
+from consultations.models import Consultation
+from tests.conftest import make_user
+from tests.queries import assert_constant_queries
+
+from .consulting_setup import answer, build_committee, pose
+
+pytestmark = pytest.mark.django_db
+
+
+def test_consultations_post_by_the_commission_creates_a_draft(api_as, commission_user):
+    build_committee()
+    body = {"title": "征询", "questions": [{"text": "问题一"}, {"text": "问题二"}], "addressed_domains": ["2.1"]}
+
+    response = api_as(commission_user).post("/api/v1/consultations/", body, format="json")
+
+    assert response.status_code == 201
+    assert response.data["state"] == "draft"
+    assert [q["text"] for q in response.data["questions"]] == ["问题一", "问题二"]
+    assert response.data["addressed_domains"] == ["2.1"]
+
+
+def test_consultations_post_by_an_expert_is_forbidden(api_as):
+    e = build_committee()["experts"]
+
+    response = api_as(e["child"].user).post("/api/v1/consultations/", {"title": "x"}, format="json")
+
+    assert response.status_code == 403
+    assert Consultation.objects.count() == 0
+
+
+def test_consultations_post_with_an_unknown_domain_is_400(api_as, secretariat_user):
+    build_committee()
+
+    response = api_as(secretariat_user).post(
+        "/api/v1/consultations/", {"title": "征询", "addressed_domains": ["9.9"]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.data["errors"]) == ["addressed_domains"]
+
+
+def test_consultation_patch_state_open_then_reopen_is_409(api_as, secretariat_user):
+    build_committee()
+    consultation = pose(secretariat_user, open_it=False)
+    client = api_as(secretariat_user)
+
+    opened = client.patch(f"/api/v1/consultations/{consultation.pk}/", {"state": "open"}, format="json")
+    closed = client.patch(f"/api/v1/consultations/{consultation.pk}/", {"state": "closed"}, format="json")
+    again = client.patch(f"/api/v1/consultations/{consultation.pk}/", {"state": "open"}, format="json")
+
+    assert (opened.status_code, opened.data["state"], opened.data["recipients_count"]) == (200, "open", 2)
+    assert (closed.status_code, closed.data["state"]) == (200, "closed")
+    assert again.status_code == 409
+
+
+@pytest.mark.parametrize("who", ["suspended", "other", "department", "auditor"])
+def test_consultation_unseen_by_those_not_addressed_is_404_on_every_endpoint(api_as, secretariat_user, who):
+    committee = build_committee()
+    consultation = pose(secretariat_user)
+    answer(consultation, committee["experts"]["child"])
+    consulting.close_consultation(consultation, by=secretariat_user)
+    users = {
+        "suspended": committee["experts"]["suspended"].user,
+        "other": committee["experts"]["other"].user,
+        "department": committee["department"],
+        "auditor": make_user("auditor", username="auditor1"),
+    }
+    client = api_as(users[who])
+    base = f"/api/v1/consultations/{consultation.pk}/"
+
+    statuses = [client.get(base + path).status_code for path in ("", "answer/", "answers/")]
+    statuses.append(client.post(base + "answer/submit/").status_code)
+    statuses.append(client.put(base + "answer/", {"points": []}, format="json", HTTP_IF_MATCH='"0"').status_code)
+    listed = client.get("/api/v1/consultations/").data["count"]
+
+    assert (statuses, listed) == ([404, 404, 404, 404, 404], 0)
+
+
+def test_consultation_recipient_who_is_suspended_later_loses_it(api_as, secretariat_user):
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+    e["child"].status = "suspended"
+    e["child"].save()
+
+    response = api_as(e["child"].user).get(f"/api/v1/consultations/{consultation.pk}/")
+
+    assert response.status_code == 404
+
+
+def test_answer_get_gives_an_empty_draft_with_etag(api_as, secretariat_user):
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+
+    response = api_as(e["child"].user).get(f"/api/v1/consultations/{consultation.pk}/answer/")
+
+    assert response.status_code == 200
+    assert (response.data["version"], response.data["points"], response["ETag"]) == (0, [], '"0"')
+
+
+def test_answer_put_with_a_stale_if_match_is_409_with_the_current_version(api_as, secretariat_user):
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+    question = consultation.questions.order_by("position").first()
+    client = api_as(e["child"].user)
+    url = f"/api/v1/consultations/{consultation.pk}/answer/"
+    body = {"points": [{"question": question.pk, "text": "手机上写的"}]}
+    first = client.put(url, body, format="json", HTTP_IF_MATCH='"0"')
+
+    stale = client.put(url, {"points": [{"question": question.pk, "text": "电脑上写的"}]}, format="json",
+                       HTTP_IF_MATCH='"0"')  # fmt: skip
+
+    assert first.status_code == 200
+    assert (stale.status_code, stale.data["version"], stale["ETag"]) == (409, 1, '"1"')
+    assert [p["text"] for p in stale.data["current"]["points"]] == ["手机上写的"]
+
+
+def test_answer_submit_seals_with_a_digest(api_as, secretariat_user):
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+    questions = list(consultation.questions.order_by("position"))
+    client = api_as(e["child"].user)
+    url = f"/api/v1/consultations/{consultation.pk}/answer/"
+    client.put(url, {"points": [{"question": q.pk, "text": f"建议{q.pk}"} for q in questions]}, format="json",
+               HTTP_IF_MATCH='"0"')  # fmt: skip
+
+    response = client.post(url + "submit/")
+
+    assert response.status_code == 200
+    assert len(response.data["digest"]) == 64
+    assert response.data["submitted_at"] is not None
+    assert [p["question"] for p in response.data["points"]] == [q.pk for q in questions]
+
+
+def test_answers_before_close_show_a_recipient_only_their_own(api_as, secretariat_user):
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+    answer(consultation, e["child"])
+    mine = answer(consultation, e["grandchild"], submit=False)
+
+    response = api_as(e["grandchild"].user).get(f"/api/v1/consultations/{consultation.pk}/answers/")
+
+    assert [a["id"] for a in response.data["results"]] == [mine.pk]
+
+
+def test_answers_after_close_are_anonymous_letters_when_set(api_as, secretariat_user, commission_user):
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user, anonymous=True)
+    first = answer(consultation, e["child"])
+    second = answer(consultation, e["grandchild"])
+    consulting.close_consultation(consultation, by=secretariat_user)
+
+    response = api_as(commission_user).get(f"/api/v1/consultations/{consultation.pk}/answers/")
+
+    assert [(a["id"], a["author"], a["expert"]) for a in response.data["results"]] == [
+        (first.pk, "Expert A", None),
+        (second.pk, "Expert B", None),
+    ]
+
+
+def test_consultation_list_queries_do_not_grow_with_rows(api_as, secretariat_user):
+    build_committee()
+    client = api_as(secretariat_user)
+
+    def make_rows(n):
+        while Consultation.objects.count() < n:
+            pose(secretariat_user, open_it=False)
+
+    assert_constant_queries(make_rows, lambda: client.get("/api/v1/consultations/?page_size=50"))
+
+
+def test_answers_list_queries_do_not_grow_with_rows(api_as, secretariat_user):
+    from tests.reviews.conftest import add_expert
+
+    committee = build_committee()
+    consultation = pose(secretariat_user, domains=[])
+    client = api_as(secretariat_user)
+
+    def make_rows(n):
+        number = 600 + consultation.answers.count()
+        while consultation.answers.filter(submitted_at__isnull=False).count() < n:
+            expert = add_expert(number, domain=committee["domains"]["child"])
+            consultation.recipients.add(expert)
+            answer(consultation, expert)
+            number += 1
+
+    assert_constant_queries(make_rows, lambda: client.get(f"/api/v1/consultations/{consultation.pk}/answers/"))

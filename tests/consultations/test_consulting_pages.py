@@ -1,0 +1,197 @@
+"""Consultation pages: posing, the expert's answer and its seal, the reading page with answers
+grouped by question, the exports, and 404 for everyone the consultation did not reach."""
+
+import io
+
+import pytest
+from django.test import Client
+
+from consultations import consulting
+from consultations.models import Consultation, Opinion
+from tests.conftest import make_user
+from tests.queries import assert_constant_queries
+
+from .consulting_setup import QUESTIONS, answer, build_committee, pose
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def test_consultation_new_by_the_commission_poses_and_opens_it(commission_user):
+    e = build_committee()["experts"]
+    domain = e["child"].domains.get()
+
+    response = client_for(commission_user).post(
+        "/portal/consultations/new/",
+        {
+            "title": "机器人配套企业征询",
+            "question": ["问题一", "", "问题二"],
+            "addressed_domains": [domain.code],
+            "open_now": "on",
+        },  # fmt: skip
+    )
+
+    consultation = Consultation.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/portal/consultations/{consultation.pk}/"
+    assert (consultation.state, list(consultation.questions.values_list("text", flat=True))) == (
+        "open",
+        ["问题一", "问题二"],
+    )
+    assert sorted(consultation.recipients.values_list("pk", flat=True)) == sorted([e["child"].pk, e["grandchild"].pk])
+
+
+def test_consultation_new_without_a_title_shows_the_form_again(secretariat_user):
+    build_committee()
+
+    response = client_for(secretariat_user).post("/portal/consultations/new/", {"title": "", "question": ["问题"]})
+
+    assert response.status_code == 200
+    assert Consultation.objects.count() == 0
+
+
+@pytest.mark.parametrize("who", ["suspended", "other", "department"])
+def test_consultation_pages_are_404_for_those_not_reached(secretariat_user, who):
+    committee = build_committee()
+    consultation = pose(secretariat_user)
+    answer(consultation, committee["experts"]["child"])
+    consulting.close_consultation(consultation, by=secretariat_user)
+    user = committee["department"] if who == "department" else committee["experts"][who].user
+    client = client_for(user)
+    base = f"/portal/consultations/{consultation.pk}/"
+
+    statuses = [client.get(base + path).status_code for path in ("", "answer/", "answer/submit/", "export.docx",
+                                                                  "export.xlsx", "?fragment=1")]  # fmt: skip
+
+    assert statuses == [404] * 6
+
+
+def test_consultation_answer_form_saves_and_submit_seals(secretariat_user):
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+    q1, q2 = consultation.questions.order_by("position")
+    client = client_for(e["child"].user)
+    base = f"/portal/consultations/{consultation.pk}/answer/"
+    client.get(base)
+
+    saved = client.post(base, {"version": "0", f"point-{q1.pk}": ["扶持配套企业", ""], f"point-{q2.pk}": "保障用地"})
+    sealed = client.post(base + "submit/", {"version": "1"})
+    page = client.get(base)
+
+    answer_row = Opinion.objects.get(consultation=consultation, expert=e["child"])
+    assert (saved.status_code, sealed.status_code) == (302, 302)
+    assert [(p.question_id, p.text) for p in answer_row.points.order_by("position")] == [
+        (q1.pk, "扶持配套企业"),
+        (q2.pk, "保障用地"),
+    ]
+    assert answer_row.digest != ""
+    assert answer_row.digest in page.content.decode()
+
+
+def test_consultation_reading_page_groups_answers_by_question_with_names(secretariat_user, commission_user):
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+    answer(consultation, e["child"], texts=("甲一", "甲二"))
+    answer(consultation, e["grandchild"], texts=("乙一", "乙二"))
+    consulting.close_consultation(consultation, by=secretariat_user)
+
+    response = client_for(commission_user).get(f"/portal/consultations/{consultation.pk}/")
+
+    groups = [(g["question"].text, [(p["text"], p["author"]) for p in g["points"]]) for g in response.context["groups"]]
+    assert groups == [
+        (QUESTIONS[0], [("甲一", e["child"].name), ("乙一", e["grandchild"].name)]),
+        (QUESTIONS[1], [("甲二", e["child"].name), ("乙二", e["grandchild"].name)]),
+    ]
+
+
+def test_consultation_export_docx_groups_answers_by_question(secretariat_user, commission_user):
+    from docx import Document
+
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user, anonymous=True)
+    answer(consultation, e["child"], texts=("甲一", "甲二"))
+    answer(consultation, e["grandchild"], texts=("乙一", "乙二"))
+    consulting.close_consultation(consultation, by=secretariat_user)
+
+    response = client_for(commission_user).get(f"/portal/consultations/{consultation.pk}/export.docx")
+
+    text = [p.text for p in Document(io.BytesIO(response.content)).paragraphs if p.text.strip()]
+    start = next(i for i, line in enumerate(text) if line.startswith("（一）"))
+    assert text[start : start + 6] == [
+        f"（一）{QUESTIONS[0]}",
+        "1. 甲一（Expert A）",
+        "2. 乙一（Expert B）",
+        f"（二）{QUESTIONS[1]}",
+        "1. 甲二（Expert A）",
+        "2. 乙二（Expert B）",
+    ]
+    assert e["child"].name not in "\n".join(text)
+
+
+def test_consultation_export_xlsx_has_one_row_per_point(secretariat_user):
+    from openpyxl import load_workbook
+
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+    answer(consultation, e["child"], texts=("甲一", "甲二"))
+
+    response = client_for(secretariat_user).get(f"/portal/consultations/{consultation.pk}/export.xlsx")
+
+    rows = list(load_workbook(io.BytesIO(response.content))["answers"].iter_rows(min_row=2, values_only=True))
+    assert [(r[2], r[3]) for r in rows] == [(e["child"].name, "甲一"), (e["child"].name, "甲二")]
+
+
+def test_consultation_list_page_queries_do_not_grow_with_rows(secretariat_user):
+    build_committee()
+    client = client_for(secretariat_user)
+
+    def make_rows(n):
+        while Consultation.objects.count() < n:
+            pose(secretariat_user, open_it=False)
+
+    assert_constant_queries(make_rows, lambda: client.get("/portal/consultations/"))
+
+
+def test_consultation_list_page_of_an_expert_queries_do_not_grow_with_rows(secretariat_user):
+    e = build_committee()["experts"]
+    client = client_for(e["child"].user)
+
+    def make_rows(n):
+        while Consultation.objects.count() < n:
+            answer(pose(secretariat_user), e["child"], submit=False)
+
+    assert_constant_queries(make_rows, lambda: client.get("/portal/consultations/"))
+
+
+def test_consultation_new_page_is_404_for_an_expert():
+    e = build_committee()["experts"]
+
+    response = client_for(e["child"].user).get("/portal/consultations/new/")
+
+    assert response.status_code == 404
+
+
+def test_consultation_state_post_by_the_secretariat_closes_it(secretariat_user):
+    build_committee()
+    consultation = pose(secretariat_user)
+
+    response = client_for(secretariat_user).post(f"/portal/consultations/{consultation.pk}/state/",
+                                                 {"state": "closed"})  # fmt: skip
+
+    consultation.refresh_from_db()
+    assert (response.status_code, consultation.state) == (302, "closed")
+
+
+def test_consultation_page_of_an_auditor_is_404(secretariat_user):
+    build_committee()
+    consultation = pose(secretariat_user)
+    auditor = make_user("auditor", username="aud")
+
+    response = client_for(auditor).get(f"/portal/consultations/{consultation.pk}/")
+
+    assert response.status_code == 404
