@@ -209,6 +209,8 @@ def _detail_url(proposal_id):
 @require_POST
 def proposal_consent(request, proposal_id):
     proposal = _proposal(request, proposal_id)
+    if not proposals.is_author(request.user, proposal):
+        raise Http404
     try:
         proposals.consent_to_publication(proposal, by=request.user)
         messages.success(request, _("Thank you: the secretariat may now publish your proposal on the committee site."))

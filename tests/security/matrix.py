@@ -160,6 +160,17 @@ def adds_version(role, state, world):
     return role in (SECRETARIAT, DEPT_PLAN)
 
 
+def sees_proposal(role, state, world):
+    """Issue 8: the PANEL expert's proposal, routed to DEPT_PLAN's department: its author, the
+    secretariat, the commission and the department routed to."""
+    return role in (PANEL, SECRETARIAT, COMMISSION, DEPT_PLAN)
+
+
+def answers_suggestion(role, state, world):
+    """The commission, or the department the suggestion was routed to."""
+    return role in (COMMISSION, DEPT_PLAN)
+
+
 # url name → {method: rule}. Pages answer GET; forms POST.
 MATRIX = {
     # sign-in and the shell
@@ -252,6 +263,18 @@ MATRIX = {
     "expert-profile-period-remove": {"POST": nobody},  # pk: no such period in the world
     "expert-profile-conflict-add": {"POST": an_expert},
     "expert-profile-conflict-withdraw": {"POST": only(CONFLICTED)},  # pk: the conflicted expert's conflict
+    # experts' proposals (issue 8): the world's is PANEL's, routed to DEPT_PLAN's department
+    "proposals": {"GET": signed_in},
+    "proposal-new": {"GET": an_expert, "POST": an_expert},
+    "proposal": {"GET": sees_proposal},
+    "proposal-consent": {"POST": only(PANEL)},
+    "proposal-attachment": {"GET": sees_proposal},
+    "proposal-answer": {"POST": answers_suggestion},
+    "api-proposals": {"GET": signed_in, "POST": an_expert},
+    "api-proposal": {"GET": sees_proposal},
+    "api-proposal-route": {"POST": only(SECRETARIAT)},
+    "api-proposal-return": {"POST": only(SECRETARIAT)},
+    "api-proposal-merge": {"POST": only(SECRETARIAT)},
     # any other path under /api/v1/: a JSON 404 for everyone (config/errors.py)
     "api-not-found": {"GET": nobody, "POST": nobody},
     # the schema and its docs are public (the contract is published)
@@ -285,6 +308,7 @@ KNOWN_DIVERGENCES = {
 SOCKETS = {
     "ws/notifications/": signed_in,
     "ws/reviews/<int:review_id>/": sees_review,
+    "ws/board/": only(SECRETARIAT),
 }
 
 # Roles unused by any rule still appear in every run: listed here so a reader sees them all.

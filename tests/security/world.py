@@ -47,6 +47,7 @@ class World:
     point_id: int | None = None
     conflict_id: int | None = None
     markers: dict = field(default_factory=dict)
+    proposal: object = None  # the PANEL expert's, routed to the plan's department (DEPT_PLAN)
 
     def kwargs(self):
         """Values for every URL keyword the routes use."""
@@ -60,6 +61,15 @@ class World:
             "point_id": self.point_id or MISSING,
             "pk": self.experts[PANEL].pk,
             "kind": "docx",
+            **self.proposal_kwargs(),
+        }
+
+    def proposal_kwargs(self):
+        proposal = self.proposal
+        return {
+            "proposal_id": proposal.pk if proposal else MISSING,
+            "attachment_id": proposal.attachments.values_list("pk", flat=True).first() if proposal else MISSING,
+            "proposal_point_id": proposal.points.values_list("pk", flat=True).first() if proposal else MISSING,
         }
 
 
@@ -129,8 +139,21 @@ def build_world(state, *, markers=None):
         world.opinion = _write_opinion(world, review, markers)
         if state == CLOSED:
             review_services.transition(review, "closed", by=sec)
+    world.proposal = _routed_proposal(world, submitter)
     review.refresh_from_db()
     return world
+
+
+def _routed_proposal(world, department):
+    """The PANEL expert's proposal (issue 8), routed to the plan's department, with an attachment."""
+    from consultations import proposals
+
+    expert = world.experts[PANEL]
+    proposal = proposals.submit_proposal(
+        expert, by=expert.user, title="关于机器人配套企业的建议", problem=world.markers.get("proposal", "配套率低"),
+        points=["设立技改补贴"], domains=["2.1"], attachments=[docx_upload("调研.docx")],
+    )  # fmt: skip
+    return proposals.route_proposal(proposal, by=world.users[SECRETARIAT], organizations=[department.pk])
 
 
 def _write_opinion(world, review, markers):
