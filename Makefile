@@ -49,6 +49,7 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=static/CACHE
 
 bench: $(VENV)/.installed
+	$(PY) -m pip install --quiet -r bench/requirements.txt
 	$(PY) -m bench $(if $(SCALE),--scale $(SCALE),)
 
 clean-venv:

@@ -26,7 +26,8 @@ def use_stack(pg, *, name="data"):
     os.environ["CHANNELS_PREFIX"] = os.environ["CACHE_PREFIX"] = "bench"
     production()
     if pg:
-        os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", PG_URL)
+        url = os.environ.get("BENCH_DATABASE_URL", PG_URL)
+        os.environ["DATABASE_URL"] = url if name == "data" else f"{url}_{name.replace('-', '_')}"
         os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
         ensure_pg_database(os.environ["DATABASE_URL"])
     else:
@@ -126,6 +127,7 @@ def figure(name, value, cond=""):
 
 
 def pg_flag(parser):
+    parser.add_argument("--data", default="data", help="data set name: var/bench/<name>, database wb_bench_<name>")
     parser.add_argument("--pg", action="store_true", default=os.environ.get("BENCH_PG") == "1",
                         help="PostgreSQL wb_bench + Redis instead of SQLite + in-memory")  # fmt: skip
 

@@ -27,7 +27,7 @@ def main(argv=None):
     parser.add_argument("--reviews", type=int, default=50)
     common.pg_flag(parser)
     args = parser.parse_args(argv)
-    common.setup(args.pg)
+    common.setup(args.pg, name=args.data)
     generate.run(experts=args.experts, reviews=args.reviews)
     from django.utils import translation
 

@@ -144,8 +144,9 @@ def main(argv=None):
     parser.add_argument("--saves", type=int, default=20)
     parser.add_argument("--experts", type=int, default=500)
     parser.add_argument("--reviews", type=int, default=50)
+    parser.add_argument("--data", default="data", help="data set name (bench/common.py)")
     args = parser.parse_args(argv)
-    common.setup(True)
+    common.setup(True, name=args.data)
     from django.contrib.auth import get_user_model
 
     from bench import generate

@@ -341,7 +341,7 @@ def main(argv=None):
     parser.add_argument("--busy", type=int, default=20, help="reviews on which one expert sits (task list)")
     common.pg_flag(parser)
     args = parser.parse_args(argv)
-    common.setup(args.pg)
+    common.setup(args.pg, name=args.data)
     run(experts=args.experts, reviews=args.reviews, versions=args.versions, busy=args.busy)
 
 

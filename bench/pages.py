@@ -77,7 +77,7 @@ def main(argv=None):
     parser.add_argument("--only-roster", action="store_true", help="roster list and search only (50,000 run)")
     common.pg_flag(parser)
     args = parser.parse_args(argv)
-    common.setup(args.pg)
+    common.setup(args.pg, name=args.data)
     generate.run(experts=args.experts, reviews=0 if args.only_roster else args.reviews)
     from experts.models import Expert
     from reviews.models import Review
