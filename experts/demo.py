@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from . import roles
+from .demo_accounts import demo_second_factor
 from .models import Domain, Expert, Organization
 
 # The national classification of strategic emerging industries (国家统计局《战略性新兴产业分类(2018)》):
@@ -286,6 +287,8 @@ def load_accounts(password):
             user.set_password(password)
             user.save()
         user.groups.add(Group.objects.get(name=role))
+        if role == roles.SECRETARIAT:
+            demo_second_factor(user)
 
 
 def load_experts(password, *, by=None):

@@ -25,3 +25,13 @@ def demo_password():
     path.write_text(generated + "\n", encoding="utf-8")
     path.chmod(0o600)
     return generated
+
+
+def demo_second_factor(user):
+    """The demo secretariat's authenticator (the back office needs a second factor, the demo
+    included): made once with a random key, kept in the database; ``demo_signins`` prints the
+    key and ``manage.py demo_code`` the code it shows now."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+    return device or TOTPDevice.objects.create(user=user, name="demo", confirmed=True)

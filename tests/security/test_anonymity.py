@@ -99,6 +99,98 @@ def test_channel_messages_and_notifications_carry_no_opinion_text(state):
     assert [m for m in messages if any(marker in m for marker in MARKERS.values())] == []
 
 
+SOCKET_MARKERS = {"opinion": "SOCKETOPINION5d1b", "point": "SOCKETPOINT8e4f", "comment": "SOCKETCOMMENT2a6c"}
+TEXT_KEYS = {"text", "summary", "points", "group_opinion", "reason", "name", "title", "username"}
+ORIGIN = (b"origin", b"http://localhost")
+
+
+def _socket_activity(world):
+    """What makes the review's channel speak while every role listens: in an open review the
+    chair saves an opinion and the panel expert comments, both with fresh markers (a closed
+    review takes neither; its channel still tells who is present)."""
+    from consultations import services as opinion_services
+
+    if world.state != OPEN:
+        return
+    chair_opinion = world.review.opinions.get(expert=world.experts[CHAIR])
+    section = (world.review.plan_version.blocks or [{}])[0].get("section", "")
+    data = {
+        "conclusion": "agree_with_revisions",
+        "scores": {criterion["key"]: 3 for criterion in world.review.criteria or []},
+        "summary": SOCKET_MARKERS["opinion"],
+        "points": [{"section": section, "text": SOCKET_MARKERS["point"]}],
+    }
+    opinion_services.save_opinion(
+        chair_opinion, by=world.users[CHAIR], data=data, expected_version=chair_opinion.version
+    )
+    opinion_services.add_comment(world.review, by=world.users[PANEL], text=SOCKET_MARKERS["comment"])
+
+
+def _listen_on_review_socket(world):
+    """Every role's session opens the review's channel; then the activity; then what each
+    connected role received. Returns ``{role: [message, ...]}`` for the roles let in."""
+    from asgiref.sync import async_to_sync
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+    from django.test import Client
+
+    from config.asgi import application
+
+    path = f"/ws/reviews/{world.review.pk}/"
+    cookies = {}
+    for role in ROLES:
+        if world.users[role] is not None:
+            client = Client()
+            client.force_login(world.users[role])
+            cookies[role] = f"sessionid={client.cookies['sessionid'].value}".encode()
+
+    async def scenario():
+        sockets = {}
+        for role in ROLES:
+            headers = [ORIGIN] + ([(b"cookie", cookies[role])] if role in cookies else [])
+            communicator = WebsocketCommunicator(application, path, headers=headers)
+            connected, _code = await communicator.connect()
+            if connected:
+                sockets[role] = communicator
+        await database_sync_to_async(_socket_activity)(world)
+        received = {}
+        for role, communicator in sockets.items():
+            received[role] = []
+            while not await communicator.receive_nothing(timeout=0.5):
+                received[role].append(await communicator.receive_json_from())
+            await communicator.disconnect()
+        return received
+
+    return async_to_sync(scenario)()
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("state", [OPEN, CLOSED])
+def test_review_socket_brings_no_marker_to_any_role(state):
+    """Channel messages carry ids only: whoever is let into the review's channel (the matrix
+    decides who; test_permission_matrix checks it) never receives a marker, old or new, nor a
+    text field, and those the matrix keeps out receive nothing at all."""
+    world = build_world(state, markers=MARKERS)
+    received = _listen_on_review_socket(world)
+    markers = list(MARKERS.values()) + list(SOCKET_MARKERS.values())
+
+    leaks = sorted(
+        f"{role} received {message}"
+        for role, messages in received.items()
+        for message in messages
+        if any(marker in str(message) for marker in markers) or TEXT_KEYS & set(message)
+    )
+    let_in = sorted(received)
+    rule = matrix.SOCKETS["ws/reviews/<int:review_id>/"]
+
+    assert leaks == []
+    assert let_in == sorted(role for role in ROLES if rule(role, state, world))
+    types = {message["type"] for message in received[SECRETARIAT]}
+    expected = {"presence", "opinion.saved", "comment.created"} if state == OPEN else {"presence"}
+    assert expected <= types  # the channel did speak while every role listened
+
+
 @pytest.mark.timeout(1200)
 @pytest.mark.django_db
 def test_no_personal_data_in_the_log(caplog):

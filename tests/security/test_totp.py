@@ -303,3 +303,20 @@ def test_socket_counts_a_secretariat_session_only_once_the_code_was_entered(clie
     verified = async_to_sync(connects)()
 
     assert (halfway, verified) == (False, True)
+
+
+def test_demo_secretariat_signs_in_with_the_code_demo_code_prints(client):
+    import io
+
+    from django.core.management import call_command
+
+    from experts import demo
+
+    demo.load_accounts(PASSWORD)
+    printed = io.StringIO()
+    call_command("demo_code", stdout=printed)
+    sign_in(client, "secretariat")
+
+    response = enter(client, printed.getvalue().strip())
+
+    assert (response.status_code, response.url) == (302, "/admin/")

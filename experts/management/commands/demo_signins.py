@@ -27,4 +27,16 @@ class Command(BaseCommand):
                 f"  Demo sign-ins (password: {demo_password()}):",
                 "    secretariat  commission  department  expert01 … expert40",
             ]
+        secretariat = get_user_model().objects.filter(username="secretariat").first()
+        if "secretariat" in present and secretariat is not None:
+            from experts.demo_accounts import demo_second_factor
+            from experts.second_factor import secret_of
+
+            device = demo_second_factor(secretariat)
+            lines += [
+                "",
+                "  The back office asks secretariat for a second factor (a six-digit code). Either add this",
+                f"  key to an authenticator app: {secret_of(device)}",
+                "  or print the current code with: .venv/bin/python manage.py demo_code",
+            ]
         self.stdout.write("\n".join(lines) + "\n")
