@@ -238,3 +238,23 @@ def test_consent_by_another_user_is_refused(setting):
         responses.answer_point(point, by=setting.industry_staff, status="adopted")
     with pytest.raises(PermissionDenied):
         proposals.consent_to_publication(proposal, by=setting.secretariat)
+
+
+def test_demo_proposals_cover_every_state_once_and_load_idempotently(settings, tmp_path):
+    from consultations import proposal_demo
+    from experts import demo as experts_demo
+    from reviews import demo as reviews_demo
+    from tests.factories import PASSWORD
+
+    settings.MEDIA_ROOT = tmp_path
+    experts_demo.load(PASSWORD)
+    reviews_demo._load_department_staff()
+    proposal_demo.load(PASSWORD)
+    proposal_demo.load(PASSWORD)
+    assert sorted(Proposal.objects.values_list("state", flat=True)) == [
+        "answered",
+        "merged",
+        "returned",
+        "routed",
+        "submitted",
+    ]
