@@ -7,6 +7,7 @@ from wagtail.admin.menu import MenuItem
 
 from experts import roles
 
+from . import consultation_admin  # noqa: F401  (issue 8: the consultations list, read-only)
 from . import year_report_views
 
 

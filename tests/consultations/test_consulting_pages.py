@@ -195,3 +195,16 @@ def test_consultation_page_of_an_auditor_is_404(secretariat_user):
     response = client_for(auditor).get(f"/portal/consultations/{consultation.pk}/")
 
     assert response.status_code == 404
+
+
+def test_consultation_admin_lists_consultations_read_only(secretariat_user):
+    build_committee()
+    consultation = pose(secretariat_user)
+    client = client_for(secretariat_user)
+
+    listing = client.get("/admin/consultations/consultation/")
+    adding = client.get("/admin/consultations/consultation/new/")
+
+    assert listing.status_code == 200
+    assert consultation.title in listing.content.decode()
+    assert adding.status_code in (302, 403)
