@@ -26,8 +26,9 @@ class ConsultationViewSet(ModelViewSet):
     search_fields = ["title"]
     search_backend_name = None
     inspect_view_enabled = True
-    inspect_view_fields = ["title", "background", "state", "opens_at", "closes_at", "answers_shared", "anonymous",
-                           "addressed_domains", "addressed_experts", "recipients", "posed_by", "created_at"]  # fmt: skip
+    inspect_view_fields = ["title", "background", "state", "opens_at", "closes_at", "answers_shared",
+                           "anonymous", "addressed_domains", "addressed_experts", "recipients", "posed_by",
+                           "created_at"]  # fmt: skip
     copy_view_enabled = False
     list_per_page = 50
     add_to_reference_index = False
