@@ -21,7 +21,12 @@ if str(ROOT) not in sys.path:
 
 def use_stack(pg, *, name="data"):
     """Point the settings at the benchmark database; call before ``django.setup()``."""
-    os.environ["DJANGO_VAR_DIR"] = str(BENCH_VAR / (f"{name}-pg" if pg else name))
+    var = BENCH_VAR / (f"{name}-pg" if pg else name)
+    os.environ["DJANGO_VAR_DIR"] = str(var)
+    var.mkdir(parents=True, exist_ok=True)
+    (BENCH_VAR / "static").mkdir(exist_ok=True)
+    if not (var / "static").exists():  # one collectstatic (compressing every file) for all data sets
+        (var / "static").symlink_to(BENCH_VAR / "static", target_is_directory=True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["CHANNELS_PREFIX"] = os.environ["CACHE_PREFIX"] = "bench"
     production()
