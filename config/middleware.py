@@ -35,7 +35,18 @@ class SecondFactorMiddleware:
     code: pages redirect to the code page (or to setting up an authenticator, if it has none),
     the API answers 403 in its error format. Sits after django-otp's ``OTPMiddleware``."""
 
-    OPEN_PREFIXES = ("/accounts/", "/static/", "/media/", "/i18n/", "/api/v1/auth/token/", "/api/schema/", "/favicon")
+    # Not the password change: a password alone must not replace the password.
+    OPEN_PREFIXES = (
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/accounts/second-factor/",
+        "/static/",
+        "/media/",
+        "/i18n/",
+        "/api/v1/auth/token/",
+        "/api/schema/",
+        "/favicon",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

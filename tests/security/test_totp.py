@@ -320,3 +320,13 @@ def test_demo_secretariat_signs_in_with_the_code_demo_code_prints(client):
     response = enter(client, printed.getvalue().strip())
 
     assert (response.status_code, response.url) == (302, "/admin/")
+
+
+def test_a_halfway_signed_in_secretariat_cannot_change_the_password(client):
+    user = make_user("secretariat", username="sec")
+    second_factor_device(user)
+    sign_in(client, "sec")
+
+    response = client.get(reverse("password_change"))
+
+    assert (response.status_code, response.url) == (302, f"{VERIFY}?next=%2Faccounts%2Fpassword%2F")
