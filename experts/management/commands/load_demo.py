@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cms import demo as cms_demo
-from consultations import consolidation_demo, proposal_demo
+from consultations import consolidation_demo, consultation_demo, proposal_demo
 from consultations import demo as opinions_demo
 from experts import demo as experts_demo
 from experts.demo_accounts import demo_password
@@ -21,4 +21,5 @@ class Command(BaseCommand):
             cms_demo.load(password)
             consolidation_demo.load(password)
             proposal_demo.load(password)
+            consultation_demo.load(password)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
