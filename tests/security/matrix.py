@@ -171,6 +171,26 @@ def answers_suggestion(role, state, world):
     return role in (COMMISSION, DEPT_PLAN)
 
 
+def poses_consultations(role, state, world):
+    """Issue 8: the secretariat and the commission pose, open and close consultations."""
+    return role in (SECRETARIAT, COMMISSION)
+
+
+def sees_consultation(role, state, world):
+    """The world's consultation asks PANEL and CHAIR by name; it reaches them once open (the
+    OPEN and CLOSED worlds); the secretariat and the commission see it always; nobody else."""
+    return poses_consultations(role, state, world) or (role in (PANEL, CHAIR) and state in ACCEPTED_STATES)
+
+
+def own_answer(role, state, world):
+    """The caller's answer: PANEL's is sealed; CHAIR has none, so after the close there is none to show."""
+    return (role == PANEL and state in ACCEPTED_STATES) or (role == CHAIR and state == OPEN)
+
+
+def consultations_page(role, state, world):
+    return role in (SECRETARIAT, COMMISSION, PANEL, OFF_PANEL, CONFLICTED, CHAIR)
+
+
 # url name → {method: rule}. Pages answer GET; forms POST.
 MATRIX = {
     # sign-in and the shell
@@ -275,6 +295,19 @@ MATRIX = {
     "api-proposal-route": {"POST": only(SECRETARIAT)},
     "api-proposal-return": {"POST": only(SECRETARIAT)},
     "api-proposal-merge": {"POST": only(SECRETARIAT)},
+    # consultations (issue 8)
+    "consultations": {"GET": consultations_page},
+    "consultation-new": {"GET": poses_consultations, "POST": poses_consultations},
+    "consultation": {"GET": sees_consultation},
+    "consultation-state": {"POST": poses_consultations},
+    "consultation-answer": {"GET": own_answer, "POST": own_answer},
+    "consultation-answer-submit": {"GET": own_answer, "POST": own_answer},
+    "consultation-export": {"GET": sees_consultation},
+    "api-consultations": {"GET": signed_in, "POST": poses_consultations},
+    "api-consultation": {"GET": sees_consultation, "PATCH": poses_consultations},
+    "api-consultation-answer": {"GET": own_answer, "PUT": own_answer},
+    "api-consultation-answer-submit": {"POST": own_answer},
+    "api-consultation-answers": {"GET": sees_consultation},
     # any other path under /api/v1/: a JSON 404 for everyone (config/errors.py)
     "api-not-found": {"GET": nobody, "POST": nobody},
     # the schema and its docs are public (the contract is published)
@@ -308,6 +341,7 @@ KNOWN_DIVERGENCES = {
 SOCKETS = {
     "ws/notifications/": signed_in,
     "ws/reviews/<int:review_id>/": sees_review,
+    "ws/consultations/<int:consultation_id>/": poses_consultations,
     "ws/board/": only(SECRETARIAT),
 }
 

@@ -47,6 +47,7 @@ class World:
     point_id: int | None = None
     conflict_id: int | None = None
     markers: dict = field(default_factory=dict)
+    consultation: object = None  # issue 8: asks PANEL and CHAIR by name; PANEL answered
     proposal: object = None  # the PANEL expert's, routed to the plan's department (DEPT_PLAN)
 
     def kwargs(self):
@@ -61,6 +62,7 @@ class World:
             "point_id": self.point_id or MISSING,
             "pk": self.experts[PANEL].pk,
             "kind": "docx",
+            "consultation_id": self.consultation.pk if self.consultation else MISSING,
             **self.proposal_kwargs(),
         }
 
@@ -140,8 +142,35 @@ def build_world(state, *, markers=None):
         if state == CLOSED:
             review_services.transition(review, "closed", by=sec)
     world.proposal = _routed_proposal(world, submitter)
+    world.consultation = _consultation(world, state)
     review.refresh_from_db()
     return world
+
+
+def _consultation(world, state):
+    """Issue 8: a consultation addressed by name to PANEL and CHAIR: a draft until the review's
+    world is open; open with PANEL's answer sealed; closed in the closed world."""
+    from consultations import consulting
+
+    sec, panel = world.users[SECRETARIAT], world.experts[PANEL]
+    consultation = consulting.create_consultation(
+        by=sec,
+        data={"title": "机器人配套企业征询", "questions": ["如何支持中小配套企业？"],
+              "addressed_experts": [panel.pk, world.experts[CHAIR].pk]},  # fmt: skip
+    )
+    if state in (OPEN, CLOSED):
+        consulting.open_consultation(consultation, by=sec)
+        answer = consulting.ensure_answer(consultation, panel)
+        question = consultation.questions.get().pk
+        text = world.markers.get("answer", "设立配套企业技改补贴")
+        answer = opinion_services.save_opinion(
+            answer, by=panel.user, data={"points": [{"question": question, "text": text}]}, expected_version=0
+        )
+        opinion_services.submit_opinion(answer, by=panel.user)
+    if state == CLOSED:
+        consulting.close_consultation(consultation, by=sec)
+    consultation.refresh_from_db()
+    return consultation
 
 
 def _routed_proposal(world, department):
