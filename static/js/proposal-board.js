@@ -19,13 +19,16 @@
     function open() {
       var scheme = location.protocol === "https:" ? "wss://" : "ws://";
       var socket = new WebSocket(scheme + location.host + "/ws/board/");
-      socket.onopen = function () { retry = 1000; if (status) { status.dataset.state = "live"; status.hidden = true; } };
+      socket.onopen = function () {
+        retry = 1000;
+        if (status) { status.dataset.state = "live"; status.textContent = status.dataset.live; }
+      };
       socket.onmessage = function (event) {
         var message = JSON.parse(event.data);
         if (message.type && message.type.indexOf("proposal.") === 0) { refresh(); }
       };
       socket.onclose = function (event) {
-        if (status) { status.dataset.state = "paused"; status.hidden = false; }
+        if (status) { status.dataset.state = "paused"; status.textContent = status.dataset.paused; }
         if (event.code === 4401 || event.code === 4403) { return; }
         setTimeout(open, retry);
         retry = Math.min(retry * 2, 15000);
