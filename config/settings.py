@@ -356,6 +356,7 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStateEnum": "reviews.models.Assignment.State",
         "ExpertStatusEnum": "experts.models.Expert.Status",
         "ProposalStateEnum": "consultations.models.Proposal.State",
+        "ConsultationStateEnum": "consultations.models.Consultation.State",
     },
     # Every operation documents the error answers of API.md (checked by Schemathesis in tests/security).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.rest.document_error_responses"],
