@@ -333,6 +333,16 @@ def with_ids(opinion, points):
     return [{"id": pk, **point} for pk, point in zip(ids, points, strict=True)] if ids else points
 
 
+def analyze():
+    """Fresh planner statistics after bulk inserts, as autovacuum would give a live database
+    (without them PostgreSQL plans for the empty tables it saw: seq scans and hash joins)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="bench/generate.py")
     parser.add_argument("--experts", type=int, default=500)
@@ -358,6 +368,8 @@ def run(*, experts, reviews, versions=10, busy=20):
     t_reviews = time.perf_counter() - started - t_experts
     if reviews:
         build_showcase(by=by, versions=versions)
+    if made or made_reviews:
+        analyze()
     total = time.perf_counter() - started
     common.figure(
         "generate",
