@@ -93,7 +93,7 @@ def names_shown(user, consultation):
 
 def answers_visible_to(user, consultation):
     """The answers ``user`` may read, each with its live points (``live``) in order."""
-    points = Point.objects.filter(removed=False).select_related("question").order_by("position", "id")
+    points = Point.objects.filter(removed=False).select_related("question", "response").order_by("position", "id")
     return (
         Opinion.objects.filter(consultation=consultation)
         .filter(answer_filter(user, consultation))

@@ -132,7 +132,13 @@ def grouped_answers(user, consultation):
         for point in answer.live:
             if point.question_id in by_question:
                 by_question[point.question_id]["points"].append(
-                    {"id": point.pk, "author": labels[answer.pk], "text": point.text, "answer": answer}
+                    {
+                        "id": point.pk,
+                        "author": labels[answer.pk],
+                        "text": point.text,
+                        "answer": answer,
+                        "response": getattr(point, "response", None),
+                    }
                 )
     return list(by_question.values()), answers, labels
 

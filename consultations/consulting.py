@@ -359,3 +359,52 @@ def check_answer_complete(answer):
                 ]
             }  # fmt: skip
         )
+
+
+# ---------------------------------------------------------------- answering the points of answers
+
+
+def can_see_answer_point(user, point):
+    """A point of a sealed answer, for whoever may read that answer now."""
+    from .consultation_access import answer_filter, can_see_consultation
+
+    answer = point.opinion
+    if answer.submitted_at is None or not can_see_consultation(user, answer.consultation):
+        return False
+    return Opinion.objects.filter(pk=answer.pk).filter(answer_filter(user, answer.consultation)).exists()
+
+
+def can_answer_answer_point(user, point):
+    """The commission answers the points of a consultation's sealed answers."""
+    from experts import roles
+
+    return user.is_authenticated and roles.has_role(user, roles.COMMISSION) and can_see_answer_point(user, point)
+
+
+@transaction.atomic
+def answer_answer_point(point, *, by, status, reason):
+    """Record (or change) the answer to a point of a consultation's answer, once it is closed;
+    the expert is told (portal and socket) and the board hears ``response.saved``."""
+    from .models import Response
+    from .services import notify
+
+    consultation = point.opinion.consultation
+    if consultation.state != Consultation.State.CLOSED:
+        raise StateConflict(_("The points of a consultation are answered once it closes."))
+    response = Response.objects.select_for_update().filter(point=point).first() or Response(point=point)
+    response.status, response.reason, response.by, response.at = status, reason, by, timezone.now()
+    response._history_user = by
+    response._change_reason = "answered"
+    response.save()
+    expert = point.opinion.expert
+    if expert.user_id:
+        notify(
+            expert.user,
+            kind="response",
+            text=_("Your point in “{title}” was answered: {status}.").format(
+                title=consultation.title, status=Response.Status(status).label
+            ),
+            url=reverse("consultations:consultation", args=[consultation.pk]) + f"#point-{point.pk}",
+        )
+    realtime.emit_consultation_event(consultation, "response.saved", point=point.pk, status=status)
+    return response

@@ -42,6 +42,10 @@ def can_see_point(user, point):
         from .proposals import can_see_proposal
 
         return can_see_proposal(user, point.proposal)
+    if point.opinion.consultation_id:
+        from .consulting import can_see_answer_point
+
+        return can_see_answer_point(user, point)
     review = review_of(point)
     return review is not None and point.opinion.submitted_at is not None and can_view(user, review)
 
@@ -53,6 +57,10 @@ def can_answer(user, point):
         from .proposals import can_answer_proposal_point
 
         return can_answer_proposal_point(user, point)
+    if point.opinion.consultation_id:
+        from .consulting import can_answer_answer_point
+
+        return can_answer_answer_point(user, point)
     return can_answer_for(user, review_of(point))
 
 
@@ -66,7 +74,7 @@ def can_answer_for(user, review):
 
 
 def visible_point(user, point_id):
-    related = ("opinion__review__plan", "proposal__author", "response")
+    related = ("opinion__review__plan", "opinion__consultation", "opinion__expert", "proposal__author", "response")
     point = Point.objects.select_related(*related).filter(pk=point_id).first()
     if point is None or point.removed or not can_see_point(user, point):
         return None
@@ -99,6 +107,10 @@ def answer_point(point, *, by, status, reason=""):
         from .proposals import answer_proposal_point
 
         return answer_proposal_point(point, by=by, status=status, reason=reason)
+    if point.opinion.consultation_id:
+        from .consulting import answer_answer_point
+
+        return answer_answer_point(point, by=by, status=status, reason=reason)
     review = review_of(point)
     if review.state not in (Review.State.CLOSED, Review.State.CONSOLIDATED):
         raise StateConflict(_("Points are answered after the review closes and before the package is final."))

@@ -190,3 +190,34 @@ def test_answers_list_queries_do_not_grow_with_rows(api_as, secretariat_user):
             number += 1
 
     assert_constant_queries(make_rows, lambda: client.get(f"/api/v1/consultations/{consultation.pk}/answers/"))
+
+
+def test_point_of_a_closed_consultations_answer_is_answered_by_the_commission(api_as, secretariat_user,
+                                                                              commission_user):  # fmt: skip
+    from consultations.models import Notification
+
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+    sealed = answer(consultation, e["child"])
+    consulting.close_consultation(consultation, by=secretariat_user)
+    point = sealed.points.order_by("position").first()
+    body = {"status": "partly_adopted", "reason": "纳入明年计划"}
+
+    response = api_as(commission_user).put(f"/api/v1/points/{point.pk}/response/", body, format="json")
+
+    assert (response.status_code, response.data["status"], response.data["reason"]) == (
+        200, "partly_adopted", "纳入明年计划"
+    )  # fmt: skip
+    assert Notification.objects.filter(user=e["child"].user, kind="response").count() == 1
+
+
+def test_point_of_an_open_consultations_answer_is_409_and_hidden_from_other_experts(api_as, secretariat_user,
+                                                                                    commission_user):  # fmt: skip
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+    point = answer(consultation, e["child"]).points.first()
+
+    early = api_as(commission_user).put(f"/api/v1/points/{point.pk}/response/", {"status": "adopted"}, format="json")
+    other = api_as(e["other"].user).get(f"/api/v1/points/{point.pk}/response/")
+
+    assert (early.status_code, other.status_code) == (409, 404)
