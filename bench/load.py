@@ -23,6 +23,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -35,8 +36,8 @@ def locust_binary():
     binary = LOCUST_VENV / "bin" / "locust"
     if not binary.exists():
         subprocess.run([sys.executable, "-m", "venv", str(LOCUST_VENV)], check=True)
-        pip = LOCUST_VENV / "bin" / "pip"
-        subprocess.run([str(pip), "install", "-q", "-r", str(common.ROOT / "bench/requirements-locust.txt")], check=True)
+        pip, requirements = LOCUST_VENV / "bin" / "pip", common.ROOT / "bench/requirements-locust.txt"
+        subprocess.run([str(pip), "install", "-q", "-r", str(requirements)], check=True)
     return binary
 
 
@@ -124,7 +125,8 @@ def main(argv=None):
     from django.core.management import call_command
 
     generate.run(experts=args.experts, reviews=args.reviews)
-    call_command("load_demo", verbosity=0)
+    with open(common.BENCH_VAR / "load-demo.log", "w") as log, redirect_stdout(log), redirect_stderr(log):
+        call_command("load_demo", verbosity=0)  # the public site's pages (idempotent)
     data_path = users_file()
     binary = locust_binary()
     port = 8100 + os.getpid() % 500

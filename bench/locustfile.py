@@ -67,7 +67,7 @@ class Expert(SignedIn):
         self.client.get("/portal/", name="/portal/ (expert)")
 
     @task(3)
-    def tasks(self):
+    def task_list(self):
         self.client.get("/api/v1/assignments/?mine=1", name="/api/v1/assignments/?mine=1")
 
     @task(2)
