@@ -3,6 +3,7 @@
 ``consultation_access``."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -154,9 +155,10 @@ class ConsultationListView(generics.ListCreateAPIView):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         to = data.pop("state", Consultation.State.DRAFT)
-        consultation = _call(consulting.create_consultation, by=request.user, data=data)
-        if to != Consultation.State.DRAFT:
-            _call(consulting.transition_consultation, consultation, to, by=request.user)
+        with transaction.atomic():  # a refused opening leaves no draft behind
+            consultation = _call(consulting.create_consultation, by=request.user, data=data)
+            if to != Consultation.State.DRAFT:
+                _call(consulting.transition_consultation, consultation, to, by=request.user)
         created = _visible(request, consultation.pk)
         return Response(ConsultationSerializer(created).data, status=status.HTTP_201_CREATED)
 

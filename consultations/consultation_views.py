@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -108,9 +109,11 @@ def consultation_new(request):
             "questions": [{"text": text} for text in questions],
         }
         try:
-            consultation = consulting.create_consultation(by=request.user, data=data)
+            with transaction.atomic():  # a refused opening leaves no draft behind
+                consultation = consulting.create_consultation(by=request.user, data=data)
+                if open_now:
+                    consulting.open_consultation(consultation, by=request.user)
             if open_now:
-                consulting.open_consultation(consultation, by=request.user)
                 messages.success(request, _("The consultation is open; the experts asked have been notified."))
             else:
                 messages.success(request, _("The consultation is saved as a draft."))

@@ -221,3 +221,16 @@ def test_point_of_an_open_consultations_answer_is_409_and_hidden_from_other_expe
     other = api_as(e["other"].user).get(f"/api/v1/points/{point.pk}/response/")
 
     assert (early.status_code, other.status_code) == (409, 404)
+
+
+def test_consultations_post_open_with_nobody_to_ask_is_400_and_leaves_no_draft(api_as, secretariat_user):
+    from tests.factories import DomainFactory
+
+    build_committee()
+    empty = DomainFactory(code="9", name="空领域")
+    body = {"title": "征询", "questions": [{"text": "问题"}], "addressed_domains": [empty.code], "state": "open"}
+
+    response = api_as(secretariat_user).post("/api/v1/consultations/", body, format="json")
+
+    assert (response.status_code, list(response.data["errors"])) == (400, ["addressed_domains"])
+    assert Consultation.objects.count() == 0
