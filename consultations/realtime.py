@@ -41,23 +41,50 @@ def _send_now(group, message):
         logger.warning("live update to %s not sent", group, exc_info=True)
 
 
+def _send_many(messages):
+    """``_send_now`` for many ``(group, message)`` pairs in one trip to the event loop (a batch
+    draw sends thousands: one ``async_to_sync`` each cost milliseconds apiece)."""
+    layer = get_channel_layer()
+    if layer is None or not messages:
+        return
+
+    async def send_all():
+        for group, message in messages:
+            try:
+                await layer.group_send(group, message)
+            except Exception:  # as in _send_now: never fail the write
+                logger.warning("live update to %s not sent", group, exc_info=True)
+
+    try:
+        async_to_sync(send_all)()
+    except Exception:
+        logger.warning("live updates not sent", exc_info=True)
+
+
 def send_after_commit(group, message):
     transaction.on_commit(lambda: _send_now(group, message))
 
 
+def _notification_message(notification):
+    return {
+        "type": "notification.created",
+        "id": notification.id,
+        "kind": notification.kind,
+        "text": notification.text,
+        "url": notification.url,
+        "at": notification.created_at.isoformat(),
+    }
+
+
 def notify_user(notification):
     """Tell a user's open sockets that a notification exists (its text is theirs to see)."""
-    send_after_commit(
-        user_group(notification.user_id),
-        {
-            "type": "notification.created",
-            "id": notification.id,
-            "kind": notification.kind,
-            "text": notification.text,
-            "url": notification.url,
-            "at": notification.created_at.isoformat(),
-        },
-    )
+    send_after_commit(user_group(notification.user_id), _notification_message(notification))
+
+
+def notify_users(notifications):
+    """``notify_user`` for many notifications at once: one send after commit."""
+    messages = [(user_group(n.user_id), _notification_message(n)) for n in notifications]
+    transaction.on_commit(lambda: _send_many(messages))
 
 
 def emit_review_event(review, type, **payload):
@@ -119,7 +146,7 @@ def emit_review_events(items):
             events.append(ReviewEvent(review_id=review.pk, seq=last[review.pk], type=type_, payload=payload))
         ReviewEvent.objects.bulk_create(events)
     messages = [(review_group(e.review_id), {"type": "review.event", "event": event_message(e)}) for e in events]
-    transaction.on_commit(lambda: [_send_now(group, message) for group, message in messages])
+    transaction.on_commit(lambda: _send_many(messages))
     return events
 
 

@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from django.utils.translation import gettext_lazy as _
+
+from .draw import CATEGORIES
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -20,6 +23,7 @@ REASONS = {
     "domain": _("No required domain"),
     "employer": _("Works for the submitting or a related organisation"),
     "declared_conflict": _("Declared a conflict with the submitting or a related organisation"),
+    "drafted": _("Drafted this or an earlier version of the plan"),
     "earlier_version": _("Evaluated an earlier version of the same plan"),
     "load_cap": _("Reached the load cap for the quarter"),
 }
@@ -52,6 +56,12 @@ class ReviewFacts:
     parties: frozenset  # submitting and related organisations
     earlier_reviewers: frozenset  # expert ids
     assigned: frozenset = frozenset()  # expert ids already on this review (not counted in load)
+    drafters: frozenset = frozenset()  # expert ids who drafted this or an earlier version of the plan
+
+
+def category_code(category):
+    """The index of ``category`` in ``reviews.draw.CATEGORIES`` (-1 for anything else)."""
+    return CATEGORIES.index(category) if category in CATEGORIES else -1
 
 
 def quarter_of(moment):
@@ -75,6 +85,8 @@ def exclusion_reason(candidate, facts, rules):
         return "employer"
     if any(org in facts.parties and (until is None or until >= facts.starts) for org, until in candidate.conflicts):
         return "declared_conflict"
+    if rules.get("exclude_drafters", True) and candidate.id in facts.drafters:
+        return "drafted"
     if rules.get("exclude_earlier_versions", True) and candidate.id in facts.earlier_reviewers:
         return "earlier_version"
     cap = rules.get("load_cap_per_quarter")
@@ -98,69 +110,116 @@ def split_pool(candidates, facts, rules):
 
 
 class PoolSplitter:
-    """``split_pool`` for many reviews over one roster (a batch): the same answers, but the rules
-    that depend only on the dates are worked out once per date window and the domain rule through
-    an index, so each review only checks its own parties, history and load."""
+    """``split_pool`` for many reviews over one roster (a batch): the same answers (a property
+    test says so), worked out with NumPy masks over the roster instead of one candidate at a time.
+    The date rules are computed once per date window and the domain rule once per set of domains."""
 
-    TIME_RULES = ("inactive", "term", "unavailable")
+    ORDER = tuple(REASONS)  # reason codes 1..n, in the order the rules are checked
 
     def __init__(self, candidates):
         self.candidates = sorted(candidates, key=lambda c: c.id)
-        self.by_id = {c.id: c for c in self.candidates}
-        self.all_ids = frozenset(self.by_id)
-        self.by_domain = {}
-        for c in self.candidates:
+        cs = self.candidates
+        self.position = {c.id: i for i, c in enumerate(cs)}
+        self.ids = np.array([c.id for c in cs], dtype=np.int64)
+        self.active = np.array([c.status == "active" for c in cs], dtype=bool)
+        self.term_start = np.array([c.term_start.toordinal() if c.term_start else 0 for c in cs], dtype=np.int64)
+        self.term_end = np.array([c.term_end.toordinal() if c.term_end else 10**7 for c in cs], dtype=np.int64)
+        spans = [(i, start.toordinal(), end.toordinal()) for i, c in enumerate(cs) for start, end in c.unavailable]
+        self.unavailable = np.array(spans, dtype=np.int64).reshape(-1, 3)
+        self.by_domain, self.by_org, self.conflicts = {}, {}, {}
+        for i, c in enumerate(cs):
             for domain in c.domains:
-                self.by_domain.setdefault(domain, set()).add(c.id)
-        self._windows = {}
+                self.by_domain.setdefault(domain, []).append(i)
+            for org in c.org_chain:
+                self.by_org.setdefault(org, []).append(i)
+            for org, until in c.conflicts:
+                self.conflicts.setdefault(org, []).append((i, until.toordinal() if until else 10**7))
+        self.rows = [(c.id, c.category, c.org, int(c.government)) for c in cs]
+        self.columns = {
+            "expert": self.ids,
+            "category": np.array([category_code(c.category) for c in cs], dtype=np.int64),
+            "org": np.array([-1 if c.org is None else c.org for c in cs], dtype=np.int64),
+            "gov": np.array([c.government for c in cs], dtype=bool),
+            "id_bytes": np.empty(len(cs), dtype=object),
+        }
+        self.columns["id_bytes"][:] = [str(c.id).encode() for c in cs]
+        self._windows, self._domains, self._loads = {}, {}, {}
 
-    def _time_excluded(self, facts):
-        """``({id: reason}, {reason: [ids]})`` of the date-only rules, once per date window."""
+    def _mask(self, positions):
+        mask = np.zeros(len(self.candidates), dtype=bool)
+        mask[np.asarray(positions, dtype=np.int64)] = True
+        return mask
+
+    def _window(self, facts):
+        """Reason codes of the date-only rules (0: none), once per date window."""
         key = (facts.starts, facts.ends)
         if key not in self._windows:
-            window = ReviewFacts(facts.id, facts.starts, facts.ends, facts.quarter, frozenset(), frozenset(),
-                                 frozenset())  # fmt: skip
-            found, grouped = {}, {}
-            for c in self.candidates:
-                reason = exclusion_reason(c, window, {"exclude_earlier_versions": False, "load_cap_per_quarter": None})
-                if reason in self.TIME_RULES:
-                    found[c.id] = reason
-                    grouped.setdefault(reason, []).append(c.id)
-            self._windows[key] = (found, grouped)
+            starts, ends = facts.starts.toordinal(), facts.ends.toordinal()
+            reason = np.zeros(len(self.candidates), dtype=np.int8)
+            reason[~self.active] = self.ORDER.index("inactive") + 1
+            late = (self.term_start > starts) | (self.term_end < ends)
+            reason[(reason == 0) & late] = self.ORDER.index("term") + 1
+            spans = self.unavailable
+            away = self._mask(spans[(spans[:, 1] <= ends) & (spans[:, 2] >= starts), 0])
+            reason[(reason == 0) & away] = self.ORDER.index("unavailable") + 1
+            self._windows[key] = reason
         return self._windows[key]
 
-    def split(self, facts, rules):
-        timed, grouped = self._time_excluded(facts)
-        excluded = {reason: list(ids) for reason, ids in grouped.items()}
+    def _with_domain(self, required):
+        if required not in self._domains:
+            self._domains[required] = self._mask([i for d in required for i in self.by_domain.get(d, ())])
+        return self._domains[required]
+
+    def _load(self, quarter):
+        if quarter not in self._loads:
+            self._loads[quarter] = np.array([c.load.get(quarter, 0) for c in self.candidates], dtype=np.int64)
+        return self._loads[quarter]
+
+    def reasons(self, facts, rules):
+        """The reason code of every candidate (0: eligible), first rule that applies."""
+        reason = self._window(facts).copy()
+
+        def exclude(code, mask):
+            reason[(reason == 0) & mask] = self.ORDER.index(code) + 1
+
         if facts.required_domains:
-            with_domain = set().union(*(self.by_domain.get(d, set()) for d in facts.required_domains))
-            outside = sorted(self.all_ids - with_domain - timed.keys())
-            if outside:
-                excluded["domain"] = outside
-            remaining = sorted(with_domain - timed.keys())
-        else:
-            remaining = sorted(self.all_ids - timed.keys())
+            exclude("domain", ~self._with_domain(facts.required_domains))
+        exclude("employer", self._mask([i for org in facts.parties for i in self.by_org.get(org, ())]))
+        starts = facts.starts.toordinal()
+        declared = [i for org in facts.parties for i, until in self.conflicts.get(org, ()) if until >= starts]
+        exclude("declared_conflict", self._mask(declared))
+        if rules.get("exclude_drafters", True):
+            exclude("drafted", self._mask([self.position[i] for i in facts.drafters if i in self.position]))
+        if rules.get("exclude_earlier_versions", True):
+            earlier = [self.position[i] for i in facts.earlier_reviewers if i in self.position]
+            exclude("earlier_version", self._mask(earlier))
         cap = rules.get("load_cap_per_quarter")
-        earlier = rules.get("exclude_earlier_versions", True)
-        pool = []
-        for expert_id in remaining:
-            c = self.by_id[expert_id]
-            reason = None
-            if c.org_chain & facts.parties:
-                reason = "employer"
-            elif c.conflicts and any(
-                org in facts.parties and (until is None or until >= facts.starts) for org, until in c.conflicts
-            ):
-                reason = "declared_conflict"
-            elif earlier and c.id in facts.earlier_reviewers:
-                reason = "earlier_version"
-            elif cap is not None and c.load.get(facts.quarter, 0) >= int(cap):
-                reason = "load_cap"
-            if reason:
-                excluded.setdefault(reason, []).append(c.id)
-                continue
-            load_left = 10**6 if cap is None else int(cap) - c.load.get(facts.quarter, 0)
-            pool.append([c.id, c.category, c.org, int(c.government), load_left])
+        if cap is not None:
+            exclude("load_cap", self._load(facts.quarter) >= int(cap))
+        return reason
+
+    def split_columns(self, facts, rules):
+        """``(pool, excluded, columns)``: ``split_pool``'s answer plus the pool as NumPy columns
+        (``reviews.draw.batch_draw`` takes them as they are instead of reading the rows again)."""
+        reason = self.reasons(facts, rules)
+        excluded = {}
+        for code_index, code in enumerate(self.ORDER, start=1):
+            ids = self.ids[reason == code_index]
+            if ids.size:
+                excluded[code] = ids.tolist()
+        eligible = np.flatnonzero(reason == 0)
+        cap = rules.get("load_cap_per_quarter")
+        load_left = np.full(eligible.size, 10**6, dtype=np.int64)
+        if cap is not None:
+            load_left = int(cap) - self._load(facts.quarter)[eligible]
+        rows = self.rows
+        pool = [[*rows[i], left] for i, left in zip(eligible.tolist(), load_left.tolist(), strict=True)]
+        columns = {name: values[eligible] for name, values in self.columns.items()}
+        columns["load"] = load_left
+        return pool, excluded, columns
+
+    def split(self, facts, rules):
+        pool, excluded, _columns = self.split_columns(facts, rules)
         return pool, excluded
 
 
@@ -220,7 +279,7 @@ def load_roster(*, exclude_reviews=()):
 
 def review_facts(reviews):
     """``{review id: ReviewFacts}`` for ``reviews`` in a fixed number of queries."""
-    from .models import Assignment, Plan, Review
+    from .models import Assignment, Plan, PlanVersion, Review
 
     reviews = list(reviews)
     ids = [review.id for review in reviews]
@@ -244,6 +303,10 @@ def review_facts(reviews):
     ):
         earlier.setdefault(plan_id, []).append((number, expert_id))
     numbers = dict(Review.objects.filter(id__in=ids).values_list("id", "plan_version__number"))
+    drafted = {}
+    drafting = PlanVersion.drafters.through.objects.filter(planversion__plan_id__in=plan_ids)
+    for plan_id, number, expert_id in drafting.values_list("planversion__plan_id", "planversion__number", "expert_id"):
+        drafted.setdefault(plan_id, []).append((number, expert_id))
     assigned = {}
     for review_id, expert_id in Assignment.objects.filter(review_id__in=ids).values_list("review_id", "expert_id"):
         assigned.setdefault(review_id, set()).add(expert_id)
@@ -261,5 +324,8 @@ def review_facts(reviews):
                 expert_id for number, expert_id in earlier.get(review.plan_id, []) if number < numbers[review.id]
             ),
             assigned=frozenset(assigned.get(review.id, ())),
+            drafters=frozenset(
+                expert_id for number, expert_id in drafted.get(review.plan_id, []) if number <= numbers[review.id]
+            ),
         )
     return facts

@@ -109,8 +109,7 @@ def send_invitations(assignments):
         for a in assignments
         if a.expert.user_id
     )
-    for notification in notifications:
-        realtime.notify_user(notification)
+    realtime.notify_users(notifications)
     subject = _("Invitation to review")
     outgoing = []
     for a in assignments:

@@ -71,6 +71,11 @@ class PlanVersion(models.Model):
     # Converted once for the browser: [{"section": "s3", "kind": "p"|"h1".."h6"|"li"|"page", "html": ..., "page": n}]
     blocks = models.JSONField(_("converted blocks"), default=list, blank=True, editable=False)
     conversion_error = models.CharField(_("conversion problem"), max_length=500, blank=True, editable=False)
+    # Experts of the roster who took part in drafting this version: a conflict for reviews of this
+    # version and of later ones (the rule ``exclude_drafters``).
+    drafters = models.ManyToManyField(
+        Expert, verbose_name=_("drafted by"), blank=True, related_name="drafted_plan_versions"
+    )
 
     class Meta:
         ordering = ["plan", "number"]
@@ -120,6 +125,7 @@ def default_rules():
         "one_per_organization": True,
         "each_category": True,  # at least one of each category when the roster allows
         "exclude_earlier_versions": True,  # who evaluated an earlier version of the plan
+        "exclude_drafters": True,  # who drafted this or an earlier version of the plan
         "load_cap_per_quarter": 4,
         "alternates": 10,
     }

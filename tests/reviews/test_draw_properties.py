@@ -1,5 +1,6 @@
 """Property tests of the draw over random rosters and rules (pure functions: no database)."""
 
+from collections import Counter
 from datetime import date
 
 from hypothesis import HealthCheck, given, settings
@@ -153,7 +154,16 @@ def test_batch_respects_every_rule_and_the_load(people, seed, cap):
         pool, _excluded = split_pool(people, facts, rules)
         problems.append({"review": review_id, "pool": pool, "rules": rules, "quarter": "2026Q4"})
 
-    outcomes, _stats = engine.batch_draw(problems, seed=seed)
+    try:
+        outcomes, _stats = engine.batch_draw(problems, seed=seed)
+    except engine.BatchUnsolved as refused:  # only when a count shows the load caps cannot fill the seats
+        in_pools = Counter(row[0] for problem in problems for row in problem["pool"])
+        gov = {row[0] for problem in problems for row in problem["pool"] if row[3]}
+        capacity = sum(min(cap, count) for count in in_pools.values())
+        outside = sum(min(cap, count) for expert, count in in_pools.items() if expert not in gov)
+        assert refused.code == "batch_short"
+        assert capacity < 9 or outside < 3 * (3 - engine.government_cap(3, [1, 3]))
+        return
 
     used = {}
     for problem in problems:
