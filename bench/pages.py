@@ -66,8 +66,8 @@ def clients():
     return {
         "secretariat": signed_in(User.objects.get(username="bench-secretariat")),
         "commission": signed_in(User.objects.get(username="bench-commission")),
-        "busy": (signed_in(busy.user), busy.n),
-        "single": (signed_in(single.user), single.n),
+        "busy": (signed_in(busy.user), busy.n) if busy and busy.n else (None, 0),  # none when --only-roster
+        "single": (signed_in(single.user), single.n) if single else (None, 0),
     }
 
 
