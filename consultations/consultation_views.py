@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -89,6 +89,7 @@ class ConsultationForm(forms.Form):
     answers_shared = forms.BooleanField(label=gettext_lazy("Experts see each other's answers before the close"),
                                        required=False)  # fmt: skip
     anonymous = forms.BooleanField(label=gettext_lazy("Show answers without names (Expert A, B, C)"), required=False)
+    document = forms.FileField(label=gettext_lazy("Background document (.docx or .pdf, optional)"), required=False)
     open_now = forms.BooleanField(label=gettext_lazy("Open it now and notify the experts"), required=False)
 
 
@@ -97,11 +98,12 @@ def consultation_new(request):
     """Pose a consultation: its questions are a list the page grows (``question`` repeated)."""
     if not access.poses_consultations(request.user):
         raise Http404
-    form = ConsultationForm(request.POST or None)
+    form = ConsultationForm(request.POST or None, request.FILES or None)
     questions = [q for q in request.POST.getlist("question")] if request.method == "POST" else []
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
         open_now = values.pop("open_now")
+        document = values.pop("document")
         data = {
             **values,
             "addressed_domains": [d.code for d in values["addressed_domains"]],
@@ -111,6 +113,8 @@ def consultation_new(request):
         try:
             with transaction.atomic():  # a refused opening leaves no draft behind
                 consultation = consulting.create_consultation(by=request.user, data=data)
+                if document:
+                    consulting.add_background_document(consultation, upload=document, by=request.user)
                 if open_now:
                     consulting.open_consultation(consultation, by=request.user)
             if open_now:
@@ -162,10 +166,23 @@ def consultation_detail(request, consultation_id):
         "others_hidden": not access.others_visible(request.user, consultation),
         "domains": list(consultation.addressed_domains.all()),
         "named": list(consultation.addressed_experts.all()),
+        "documents": list(consultation.documents.all()),
     }
     if request.GET.get("fragment"):
         return render(request, "consultations/_consultation_answers.html", context)
     return render(request, "consultations/consultation_detail.html", context)
+
+
+@login_required
+def consultation_document(request, consultation_id, document_id):
+    """A background document, streamed after the same check as the consultation's page."""
+    consultation = _consultation(request, consultation_id)
+    document = consultation.documents.filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    audit.record(audit.DOWNLOAD, actor=request.user, request=request, obj=consultation, outcome=audit.SUCCESS,
+                 document=document.pk)  # fmt: skip
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.title)
 
 
 @login_required
@@ -247,6 +264,7 @@ def consultation_answer(request, consultation_id):
             "answer": answer,
             "questions": questions,
             "writable": consultation.state == Consultation.State.OPEN,
+            "documents": list(consultation.documents.all()),
         },
     )
 

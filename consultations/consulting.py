@@ -198,6 +198,34 @@ def update_consultation(consultation, *, by, data):
     return locked
 
 
+def add_background_document(consultation, *, upload, by):
+    """Keep a background document (.docx or .pdf, checked like a plan version) of a draft or open
+    consultation. ``ValidationError`` (field ``document``) for a file that is not a real one."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+
+    from config.uploads import safe_filename
+    from reviews.services import MAX_DOCUMENT_BYTES, check_document
+
+    from .models import ConsultationDocument
+
+    if consultation.state == Consultation.State.CLOSED:
+        raise StateConflict(_("The consultation is closed."))
+    data = upload.read(MAX_DOCUMENT_BYTES + 1)
+    try:
+        check_document(upload.name, data)
+    except ValidationError as error:
+        raise ValidationError({"document": error.messages})
+    document = ConsultationDocument(
+        consultation=consultation, title=safe_filename(upload.name, max_length=200), size=len(data), uploaded_by=by
+    )
+    extension = ".pdf" if upload.name.lower().endswith(".pdf") else ".docx"
+    document.file.save(f"consultation-{consultation.pk}-{uuid.uuid4().hex}{extension}", ContentFile(data), save=False)
+    document.save()
+    return document
+
+
 # ---------------------------------------------------------------- who is asked
 
 

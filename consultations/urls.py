@@ -61,6 +61,11 @@ urlpatterns += [
     path("consultations/new/", cons.consultation_new, name="consultation-new"),
     path("consultations/<int:consultation_id>/", cons.consultation_detail, name="consultation"),
     path("consultations/<int:consultation_id>/state/", cons.consultation_state, name="consultation-state"),
+    path(
+        "consultations/<int:consultation_id>/documents/<int:document_id>/",
+        cons.consultation_document,
+        name="consultation-document",
+    ),
     path("consultations/<int:consultation_id>/answer/", cons.consultation_answer, name="consultation-answer"),
     path(
         "consultations/<int:consultation_id>/answer/submit/",

@@ -208,3 +208,34 @@ def test_consultation_admin_lists_consultations_read_only(secretariat_user):
     assert listing.status_code == 200
     assert consultation.title in listing.content.decode()
     assert adding.status_code in (302, 403)
+
+
+def test_consultation_background_document_reaches_recipients_only(secretariat_user):
+    from tests.reviews.conftest import docx_upload
+
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user, open_it=False)
+    document = consulting.add_background_document(consultation, upload=docx_upload("背景.docx"), by=secretariat_user)
+    consulting.open_consultation(consultation, by=secretariat_user)
+    url = f"/portal/consultations/{consultation.pk}/documents/{document.pk}/"
+
+    mine = client_for(e["child"].user).get(url)
+    other = client_for(e["other"].user).get(url)
+
+    assert (mine.status_code, other.status_code) == (200, 404)
+    assert mine["Content-Disposition"].startswith("attachment")
+
+
+def test_consultation_new_with_a_fake_document_changes_nothing(secretariat_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    build_committee()
+    fake = SimpleUploadedFile("背景.docx", b"not a word file", "application/octet-stream")
+
+    response = client_for(secretariat_user).post(
+        "/portal/consultations/new/", {"title": "征询", "question": ["问题"], "document": fake}
+    )
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["document"]
+    assert Consultation.objects.count() == 0

@@ -303,6 +303,7 @@ MATRIX = {
     "consultation-answer": {"GET": own_answer, "POST": own_answer},
     "consultation-answer-submit": {"GET": own_answer, "POST": own_answer},
     "consultation-export": {"GET": sees_consultation},
+    "consultation-document": {"GET": sees_consultation},
     "api-consultations": {"GET": signed_in, "POST": poses_consultations},
     "api-consultation": {"GET": sees_consultation, "PATCH": poses_consultations},
     "api-consultation-answer": {"GET": own_answer, "PUT": own_answer},

@@ -63,6 +63,7 @@ class World:
             "pk": self.experts[PANEL].pk,
             "kind": "docx",
             "consultation_id": self.consultation.pk if self.consultation else MISSING,
+            "document_id": self.consultation.documents.values_list("pk", flat=True).first() or MISSING,
             **self.proposal_kwargs(),
         }
 
@@ -158,6 +159,7 @@ def _consultation(world, state):
         data={"title": "机器人配套企业征询", "questions": ["如何支持中小配套企业？"],
               "addressed_experts": [panel.pk, world.experts[CHAIR].pk]},  # fmt: skip
     )
+    consulting.add_background_document(consultation, upload=docx_upload("背景材料.docx"), by=sec)
     if state in (OPEN, CLOSED):
         consulting.open_consultation(consultation, by=sec)
         answer = consulting.ensure_answer(consultation, panel)
