@@ -11,8 +11,10 @@ generator's, plus ``load_demo`` for the public site's pages.
 
 Each step is one headless Locust run (bench/locustfile.py: experts, the commission and public
 readers, 6:2:12) at a fixed number of users; the line printed per step gives the throughput,
-the median and p95 over all requests and the failures. The last line names the first step whose
-p95 passed 300 ms (issue #10: "throughput and p95 at the point where p95 passes 300 ms").
+the median and p95 over all requests, the same without the sign-ins (each a deliberate password
+hash, and every user signs in at the start of a short step) and the failures. The last line
+names the first step whose p95 without sign-ins passed 300 ms (issue #10: "throughput and p95
+at the point where p95 passes 300 ms").
 Locust lives in ``var/bench/locust-venv`` (created on first use from bench/requirements-locust.txt).
 """
 
@@ -95,14 +97,18 @@ def step(binary, port, users, seconds, data_path):
         [str(binary), "-f", str(common.ROOT / "bench/locustfile.py"), "--headless", "-u", str(users),
          "-r", str(max(1, users // 2)), "-t", f"{seconds}s", "--host", f"http://127.0.0.1:{port}",
          "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
-        env={**os.environ, "BENCH_LOCUST_USERS": str(data_path)}, check=False,
+        env={**os.environ, "BENCH_LOCUST_USERS": str(data_path), "BENCH_LOCUST_TIMES": f"{prefix}_times.json"},
+        check=False,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     with open(f"{prefix}_stats.csv") as f:
         rows = list(csv.DictReader(f))
     total = next(r for r in rows if r["Name"] == "Aggregated")
     worst = max((r for r in rows if r["Name"] != "Aggregated"), key=lambda r: float(r["95%"] or 0))
+    times = json.loads(Path(f"{prefix}_times.json").read_text()) or [0]
     return {
+        "p95_no_signin": common.percentile(times, 95),
+        "median_no_signin": common.percentile(times, 50),
         "rps": float(total["Requests/s"]),
         "median": float(total["50%"] or 0),
         "p95": float(total["95%"] or 0),
@@ -138,19 +144,24 @@ def main(argv=None):
             cond = f"{users} users (expert:commission:public 6:2:12), {args.seconds} s, uvicorn x{args.workers} workers"
             common.figure(
                 f"load {users} users",
-                f"{r['rps']:.1f} req/s, median {r['median']:.0f} ms, p95 {r['p95']:.0f} ms, "
-                f"{r['requests']} requests, {r['failures']} failures; slowest: {r['worst']}", cond,
+                f"{r['rps']:.1f} req/s, median {r['median']:.0f} ms, p95 {r['p95']:.0f} ms; without sign-ins median "
+                f"{r['median_no_signin']:.0f} ms, p95 {r['p95_no_signin']:.0f} ms; {r['requests']} requests, "
+                f"{r['failures']} failures; slowest: {r['worst']}", cond,
             )  # fmt: skip
-            if crossed is None and r["p95"] > 300:
+            if crossed is None and r["p95_no_signin"] > 300:
                 crossed = (users, r)
     finally:
         server.terminate()
         server.wait(timeout=60)
     if crossed:
         users, r = crossed
-        common.figure("load p95 passes 300 ms", f"at {users} users: {r['rps']:.1f} req/s, p95 {r['p95']:.0f} ms")
+        common.figure(
+            "load p95 (without sign-ins) passes 300 ms",
+            f"at {users} users: {r['rps']:.1f} req/s, p95 {r['p95_no_signin']:.0f} ms "
+            f"(with sign-ins {r['p95']:.0f} ms)",
+        )
     else:
-        common.figure("load p95 passes 300 ms", f"not within {args.users[-1]} users")
+        common.figure("load p95 (without sign-ins) passes 300 ms", f"not within {args.users[-1]} users")
 
 
 if __name__ == "__main__":

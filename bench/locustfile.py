@@ -18,37 +18,54 @@ import json
 import os
 import random
 import re
+from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 DATA = json.loads(
     Path(os.environ.get("BENCH_LOCUST_USERS", Path(__file__).resolve().parent.parent / "var/bench/locust-users.json"))
     .read_text()
 )  # fmt: skip
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+TIMES = os.environ.get("BENCH_LOCUST_TIMES")  # where to write every response time but sign-ins
+SEEN = []
+
+
+@events.request.add_listener
+def _keep(request_type, name, response_time, exception, **kwargs):
+    if not name.startswith("/accounts/login/"):  # a sign-in is a password hash: see docs/benchmarks.md
+        SEEN.append(response_time)
+
+
+@events.quitting.add_listener
+def _write(environment, **kwargs):
+    if TIMES:
+        Path(TIMES).write_text(json.dumps(SEEN))
+
+
+class PlainHttpCookies(DefaultCookiePolicy):
+    """The server marks its cookies Secure (production settings) and sets the session cookie on
+    every response (``SESSION_SAVE_EVERY_REQUEST``); this test speaks plain HTTP on 127.0.0.1,
+    where a browser behind TLS would send them: send them anyway."""
+
+    def return_ok_secure(self, cookie, request):
+        return True
 
 
 class SignedIn(HttpUser):
     abstract = True
 
     def sign_in(self, username):
+        self.client.cookies.set_policy(PlainHttpCookies())
         page = self.client.get("/accounts/login/", name="/accounts/login/")
         token = CSRF.search(page.text)
-        self.insecure_cookies()
         self.client.post(
             "/accounts/login/",
             data={"username": username, "password": DATA["password"], "csrfmiddlewaretoken": token and token.group(1)},
             headers={"Referer": f"{self.host}/accounts/login/"},
             name="/accounts/login/ (POST)",
         )
-        self.insecure_cookies()
-
-    def insecure_cookies(self):
-        """The server marks its cookies Secure (production settings); this test speaks plain HTTP
-        on 127.0.0.1, where a browser behind TLS would send them: send them anyway."""
-        for cookie in self.client.cookies:
-            cookie.secure = False
 
     def csrf_headers(self):
         return {"X-CSRFToken": self.client.cookies.get("csrftoken", ""), "Referer": f"{self.host}/portal/"}
