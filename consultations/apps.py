@@ -7,9 +7,12 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Opinions and consultations")
 
     def ready(self):
-        import consultations.consolidation_portal  # noqa: F401  (issue 6: workspace link, confirmations)
+        import consultations.consolidation_portal
         import consultations.consultation_portal  # noqa: F401  (issue 8: consultations link, questions to answer)
 
-        from . import portal  # noqa: F401  (registers "my tasks" sections)
-        from . import proposal_admin, proposal_portal  # noqa: F401  (issue 8: proposals in the nav, "my tasks", the admin)
-        from . import year_report_views  # noqa: F401  (issue 8: the year report's portal link)
+        from . import (  # noqa: F401  (issue 8: proposals in the nav, "my tasks", the admin)
+            portal,
+            proposal_admin,
+            proposal_portal,
+            year_report_views,
+        )

@@ -3,21 +3,21 @@ committee's other advice (consultations, proposals)."""
 
 from .advice import Consultation, ConsultationDocument, Proposal, ProposalAttachment, Question
 from .reviewing import (
-    Notification,
-    ReviewEvent,
-    SmsMessage,
-    Opinion,
-    Point,
-    OpinionVersion,
     Comment,
-    Discussion,
-    Presence,
-    _private_storage,
-    Consolidation,
     Confirmation,
+    Consolidation,
+    Discussion,
+    GeneratedDocument,
+    Notification,
+    Opinion,
+    OpinionVersion,
+    Point,
+    Presence,
     Response,
     ResponsePackage,
-    GeneratedDocument,
+    ReviewEvent,
+    SmsMessage,
+    _private_storage,
 )
 
 __all__ = [
