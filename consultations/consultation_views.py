@@ -84,7 +84,9 @@ class ConsultationForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     closes_at = forms.DateTimeField(
-        label=gettext_lazy("Answers due"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("Answers due"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     answers_shared = forms.BooleanField(label=gettext_lazy("Experts see each other's answers before the close"),
                                        required=False)  # fmt: skip
@@ -98,8 +100,41 @@ def consultation_new(request):
     """Pose a consultation: its questions are a list the page grows (``question`` repeated)."""
     if not access.poses_consultations(request.user):
         raise Http404
-    form = ConsultationForm(request.POST or None, request.FILES or None)
-    questions = [q for q in request.POST.getlist("question")] if request.method == "POST" else []
+    return _pose(request, None)
+
+
+@login_required
+def consultation_edit(request, consultation_id):
+    """Change a draft (the same form); once open it is read here, not edited."""
+    consultation = _consultation(request, consultation_id)
+    if not access.poses_consultations(request.user):
+        raise Http404
+    if consultation.state != Consultation.State.DRAFT:
+        messages.error(request, _("Only a draft consultation can be edited."))
+        return redirect("consultations:consultation", consultation_id=consultation.pk)
+    return _pose(request, consultation)
+
+
+def _initial(consultation):
+    if consultation is None:
+        return None, []
+    initial = {
+        "title": consultation.title,
+        "background": consultation.background,
+        "addressed_domains": list(consultation.addressed_domains.all()),
+        "addressed_experts": list(consultation.addressed_experts.all()),
+        "closes_at": consultation.closes_at,
+        "answers_shared": consultation.answers_shared,
+        "anonymous": consultation.anonymous,
+    }
+    return initial, [q.text for q in consultation.questions.all()]
+
+
+def _pose(request, consultation):
+    initial, questions = _initial(consultation)
+    form = ConsultationForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST":
+        questions = list(request.POST.getlist("question"))
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
         open_now = values.pop("open_now")
@@ -111,22 +146,29 @@ def consultation_new(request):
             "questions": [{"text": text} for text in questions],
         }
         try:
-            with transaction.atomic():  # a refused opening leaves no draft behind
-                consultation = consulting.create_consultation(by=request.user, data=data)
+            with transaction.atomic():  # a refused opening leaves no draft behind (nor a half edit)
+                if consultation is None:
+                    saved = consulting.create_consultation(by=request.user, data=data)
+                else:
+                    saved = consulting.update_consultation(consultation, by=request.user, data=data)
                 if document:
-                    consulting.add_background_document(consultation, upload=document, by=request.user)
+                    consulting.add_background_document(saved, upload=document, by=request.user)
                 if open_now:
-                    consulting.open_consultation(consultation, by=request.user)
+                    consulting.open_consultation(saved, by=request.user)
             if open_now:
                 messages.success(request, _("The consultation is open; the experts asked have been notified."))
             else:
                 messages.success(request, _("The consultation is saved as a draft."))
-            return redirect("consultations:consultation", consultation_id=consultation.pk)
+            return redirect("consultations:consultation", consultation_id=saved.pk)
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
+        except StateConflict as error:
+            messages.error(request, error.message)
     rows = [q for q in questions if q.strip()] + ["", ""]
-    return render(request, "consultations/consultation_form.html", {"form": form, "questions": rows})
+    return render(
+        request, "consultations/consultation_form.html", {"form": form, "questions": rows, "consultation": consultation}
+    )
 
 
 def grouped_answers(user, consultation):

@@ -60,6 +60,7 @@ urlpatterns += [
     path("consultations/", cons.consultation_list, name="consultations"),
     path("consultations/new/", cons.consultation_new, name="consultation-new"),
     path("consultations/<int:consultation_id>/", cons.consultation_detail, name="consultation"),
+    path("consultations/<int:consultation_id>/edit/", cons.consultation_edit, name="consultation-edit"),
     path("consultations/<int:consultation_id>/state/", cons.consultation_state, name="consultation-state"),
     path(
         "consultations/<int:consultation_id>/documents/<int:document_id>/",

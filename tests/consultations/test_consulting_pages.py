@@ -239,3 +239,32 @@ def test_consultation_new_with_a_fake_document_changes_nothing(secretariat_user)
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["document"]
     assert Consultation.objects.count() == 0
+
+
+def test_consultation_edit_of_a_draft_replaces_its_questions(commission_user):
+    build_committee()
+    consultation = pose(commission_user, open_it=False)
+
+    response = client_for(commission_user).post(
+        f"/portal/consultations/{consultation.pk}/edit/", {"title": "修改后的征询", "question": ["新问题"]}
+    )
+
+    consultation.refresh_from_db()
+    assert response.status_code == 302
+    assert (consultation.title, list(consultation.questions.values_list("text", flat=True))) == (
+        "修改后的征询",
+        ["新问题"],
+    )
+
+
+def test_consultation_edit_of_an_open_one_changes_nothing(commission_user):
+    build_committee()
+    consultation = pose(commission_user)
+
+    response = client_for(commission_user).post(
+        f"/portal/consultations/{consultation.pk}/edit/", {"title": "改标题", "question": ["新问题"]}
+    )
+
+    consultation.refresh_from_db()
+    assert (response.status_code, consultation.title) == (302, "机器人产业三年行动计划落实情况征询")
+    assert list(consultation.questions.values_list("text", flat=True)) == QUESTIONS

@@ -300,6 +300,7 @@ MATRIX = {
     "consultation-new": {"GET": poses_consultations, "POST": poses_consultations},
     "consultation": {"GET": sees_consultation},
     "consultation-state": {"POST": poses_consultations},
+    "consultation-edit": {"GET": poses_consultations, "POST": poses_consultations},
     "consultation-answer": {"GET": own_answer, "POST": own_answer},
     "consultation-answer-submit": {"GET": own_answer, "POST": own_answer},
     "consultation-export": {"GET": sees_consultation},
