@@ -336,7 +336,7 @@ def batch_draw(problems, *, seed, algorithm=BATCH_ALGORITHM, widths=None, time_l
     if algorithm == BATCH_ALGORITHM_V1:
         return _batch_draw_v1(problems, seed=seed, time_limit=time_limit)
     if algorithm != BATCH_ALGORITHM:
-        raise ValueError(f"unknown batch algorithm {algorithm!r}")
+        raise ValueError(_("Unknown batch algorithm “{name}”: this record cannot be replayed.").format(name=algorithm))
     started = time.perf_counter()
     pairs = _Pairs(problems, seed)
     stats = {"rounds": [], "keys_s": time.perf_counter() - started, "milp_s": 0.0}
@@ -582,7 +582,11 @@ def _solve_pairs(pairs, keep, *, time_limit, pruned):
     )
     milp_s = time.perf_counter() - started
     if result.status != 0 or result.x is None:
-        raise BatchUnsolved(f"The batch could not be solved exactly: {result.message}")
+        raise BatchUnsolved(
+            _("The solver stopped before proving the best assignment ({message}): nothing was drawn.").format(
+                message=result.message
+            )
+        )
     chosen = np.zeros(pairs.expert.size, dtype=bool)
     chosen[keep[result.x[:n] > 0.5]] = True
     outcomes, short = {}, False

@@ -136,9 +136,15 @@ def test_a_stored_version_1_batch_draw_still_verifies(plan, secretariat_user, ro
     ]  # fmt: skip
     tampered = Draw(**{f.attname: getattr(draws[1], f.attname) for f in Draw._meta.concrete_fields})
     tampered.selected = list(reversed(tampered.selected))
+    unknown = Draw(**{f.attname: getattr(draws[1], f.attname) for f in Draw._meta.concrete_fields})
+    unknown.algorithm = "sha256-milp-batch/9"
 
     assert services.verify_draw(draws[1]) == (True, "Replaying the record gives the same panel and alternates.")
     assert services.verify_draw(tampered) == (False, "Replaying the record gives a different panel.")
+    assert services.verify_draw(unknown) == (
+        False,
+        "Unknown batch algorithm “sha256-milp-batch/9”: this record cannot be replayed.",
+    )
 
 
 def test_batch_draws_from_eligibility_columns_as_from_the_stored_rows(plan, secretariat_user, roster):
