@@ -6,7 +6,8 @@
 What ``make run`` serves, configured for production: ``DJANGO_DEBUG=0`` (manifest static files
 through WhiteNoise, cached templates), PostgreSQL (``wb_bench``), Redis for the channel layer and
 the cache, and several ASGI worker processes: ``uvicorn --workers N config.asgi:application``
-(daphne has no workers option; uvicorn is pinned in bench/requirements.txt). The data is the
+(daphne has no workers option; uvicorn is pinned in bench/requirements.txt), over HTTPS with a
+self-signed certificate (the production settings mark cookies Secure). The data is the
 generator's, plus ``load_demo`` for the public site's pages.
 
 Each step is one headless Locust run (bench/locustfile.py: experts, the commission and public
@@ -72,18 +73,37 @@ def users_file():
     return path
 
 
+def certificate():
+    """A self-signed certificate for 127.0.0.1: production settings mark cookies Secure, so the
+    load test speaks HTTPS as browsers would."""
+    folder = common.BENCH_VAR / "tls"
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    if not cert.exists():
+        folder.mkdir(exist_ok=True)
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "365", "-subj", "/CN=127.0.0.1",
+             "-keyout", str(key), "-out", str(cert)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    return key, cert
+
+
 def start_server(port, workers):
+    key, cert = certificate()
     log = open(common.BENCH_VAR / "load-server.log", "w")
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "uvicorn"), "config.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
+         "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+         "--ssl-keyfile", str(key), "--ssl-certfile", str(cert)],
         cwd=common.ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
+    import ssl
     import urllib.request
 
+    unverified = ssl._create_unverified_context()  # noqa: S323 - our own self-signed certificate
     for _ in range(300):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)
+            urllib.request.urlopen(f"https://127.0.0.1:{port}/accounts/login/", timeout=2, context=unverified)
             return server
         except OSError:
             time.sleep(0.5)
@@ -95,7 +115,7 @@ def step(binary, port, users, seconds, data_path):
     prefix = common.BENCH_VAR / f"locust-{users}"
     subprocess.run(
         [str(binary), "-f", str(common.ROOT / "bench/locustfile.py"), "--headless", "-u", str(users),
-         "-r", str(max(1, users // 2)), "-t", f"{seconds}s", "--host", f"http://127.0.0.1:{port}",
+         "-r", str(max(1, users // 2)), "-t", f"{seconds}s", "--host", f"https://127.0.0.1:{port}",
          "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
         env={**os.environ, "BENCH_LOCUST_USERS": str(data_path), "BENCH_LOCUST_TIMES": f"{prefix}_times.json"},
         check=False,
