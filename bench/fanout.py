@@ -16,8 +16,10 @@ in-memory layer cannot carry the messages): always runs on the ``--pg`` stack. I
 4. collects, from every socket, each ``opinion.saved`` it received and when.
 
 Each socket's join broadcasts a ``presence`` event to those already there (N joins, about N²/2
-messages); the saves start once no message has arrived for two seconds, and the time that took
-is printed with the connect figure: the saves measure the fan-out, not the join storm's queue.
+messages); the saves start once every socket has received the last join's event (its ``seq`` is
+read from the review's event log), and the time that took is printed with the connect figure:
+the saves measure the fan-out, not the join storm's queue. "seq gaps" counts the events a socket
+never received between the first and the last it did (reordering is not a gap).
 
 Prints p50/p95/p99 of commit-to-receipt over all (socket, save) pairs, the messages lost (expected
 N x saves minus received: must be 0), gaps in ``seq``, and the server's RSS growth per
@@ -55,7 +57,6 @@ def free_port():
 # ------------------------------------------------------------------ client process
 
 BATCH = 25  # sockets opening at once
-QUIET = 2.0  # seconds without a message: the presence events of the joins have all arrived
 
 
 async def client_main(url, cookie, count, saves, origin):
@@ -66,14 +67,11 @@ async def client_main(url, cookie, count, saves, origin):
     done = asyncio.Event()
     started = time.perf_counter()
 
-    last = [time.perf_counter()]
-
     async def one(index, ws):
         async for raw in ws:
             now = time.time()
-            last[0] = time.perf_counter()
             message = json.loads(raw)
-            seqs[index].append(message.get("seq"))
+            seqs[index].append(message.get("seq") or 0)
             if message.get("type") == "opinion.saved":
                 received[index].append((message["version"], now))
                 if sum(map(len, received)) >= count * saves:
@@ -96,7 +94,10 @@ async def client_main(url, cookie, count, saves, origin):
     for first in range(0, count, BATCH):  # a meeting's sockets arrive together, not one by one
         await asyncio.gather(*(open_one(i) for i in range(first, min(count, first + BATCH))))
     connected = time.perf_counter() - started
-    while time.perf_counter() - last[0] < QUIET and time.perf_counter() - started < 600:
+    print(json.dumps({"connected": len(sockets)}), flush=True)
+    loop = asyncio.get_running_loop()
+    last_seq = int(await loop.run_in_executor(None, sys.stdin.readline))  # the joins' last event
+    while time.perf_counter() - started < 900 and any(max(s or [0]) < last_seq for s in seqs[: len(sockets)]):
         await asyncio.sleep(0.2)  # the join storm's presence events still arriving
     drained = time.perf_counter() - started - connected
     ready = {"ready": len(sockets), "refused": refused, "connect_s": connected, "drain_s": drained}
@@ -108,9 +109,7 @@ async def client_main(url, cookie, count, saves, origin):
         pass
     for ws in sockets:
         await ws.close()
-    gaps = sum(
-        1 for s in seqs for a, b in zip([x for x in s if x], [x for x in s if x][1:], strict=False) if b != a + 1
-    )
+    gaps = sum(max(s) - min(s) + 1 - len(set(s)) for s in seqs if s)  # missing, not merely reordered
     print(json.dumps({"received": received, "gaps": gaps}), flush=True)
 
 
@@ -119,8 +118,10 @@ async def client_main(url, cookie, count, saves, origin):
 
 def run_round(count, saves, *, opinion, cookie, port, server_pid):
     from django.db import transaction
+    from django.db.models import Max
 
     from consultations import services
+    from consultations.models import ReviewEvent
 
     url = f"ws://127.0.0.1:{port}/ws/reviews/{opinion.review_id}/"
     before = rss_kib(server_pid)
@@ -128,6 +129,10 @@ def run_round(count, saves, *, opinion, cookie, port, server_pid):
         [sys.executable, __file__, "--client", url, cookie, str(count), str(saves), f"http://127.0.0.1:{port}"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
+    json.loads(client.stdout.readline())  # all sockets open
+    last_seq = ReviewEvent.objects.filter(review_id=opinion.review_id).aggregate(m=Max("seq"))["m"] or 0
+    client.stdin.write(f"{last_seq}\n")
+    client.stdin.flush()
     ready = json.loads(client.stdout.readline())
     after = rss_kib(server_pid)
     committed = {}
@@ -152,7 +157,7 @@ def run_round(count, saves, *, opinion, cookie, port, server_pid):
     common.figure(
         f"fan-out {count} connect",
         f"{ready['connect_s']:.1f} s for the sockets to open ({ready['ready']} open, {ready['refused']} refused), "
-        f"then {ready['drain_s'] - QUIET:.1f} s until the joins' presence events had all arrived", cond,
+        f"then {ready['drain_s']:.1f} s until every socket had the joins' last presence event", cond,
     )  # fmt: skip
     if latencies:
         p = {q: common.percentile(latencies, q) * 1000 for q in (50, 95, 99)}
