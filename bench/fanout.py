@@ -77,7 +77,7 @@ async def client_main(url, cookie, count, saves, origin):
                 if sum(map(len, received)) >= count * saves:
                     done.set()
 
-    sockets, tasks, refused = [], [], 0
+    sockets, tasks, opened, refused = [], [], [], 0
 
     async def open_one(index):
         nonlocal refused
@@ -89,6 +89,7 @@ async def client_main(url, cookie, count, saves, origin):
             refused += 1
             return
         sockets.append(ws)
+        opened.append(index)
         tasks.append(asyncio.create_task(one(index, ws)))
 
     for first in range(0, count, BATCH):  # a meeting's sockets arrive together, not one by one
@@ -97,7 +98,7 @@ async def client_main(url, cookie, count, saves, origin):
     print(json.dumps({"connected": len(sockets)}), flush=True)
     loop = asyncio.get_running_loop()
     last_seq = int(await loop.run_in_executor(None, sys.stdin.readline))  # the joins' last event
-    while time.perf_counter() - started < 900 and any(max(s or [0]) < last_seq for s in seqs[: len(sockets)]):
+    while time.perf_counter() - started < 900 and any(max(seqs[i] or [0]) < last_seq for i in opened):
         await asyncio.sleep(0.2)  # the join storm's presence events still arriving
     drained = time.perf_counter() - started - connected
     ready = {"ready": len(sockets), "refused": refused, "connect_s": connected, "drain_s": drained}
