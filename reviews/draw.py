@@ -517,6 +517,36 @@ def _compact(keys):
 
 
 def _solve_pairs(pairs, keep, *, time_limit, pruned):
+    """Solve the program over the ``keep`` pairs: ``(outcomes, short, milp seconds)``; ``short``
+    when a review is short, or (``pruned``) left out a category its whole pool has."""
+    costs, integrality, bounds, constraints = _program(pairs, keep)
+    started = time.perf_counter()
+    result = milp(
+        costs,
+        integrality=integrality,
+        bounds=bounds,
+        constraints=constraints,
+        options={"time_limit": time_limit, "mip_rel_gap": 1e-9},
+    )
+    milp_s = time.perf_counter() - started
+    if result.status != 0 or result.x is None:
+        raise BatchUnsolved(
+            _("The solver stopped before proving the best assignment ({message}): nothing was drawn.").format(
+                message=result.message
+            )
+        )
+    chosen = np.zeros(pairs.expert.size, dtype=bool)
+    chosen[keep[result.x[: keep.size] > 0.5]] = True
+    outcomes, short = {}, False
+    for p_index, problem in enumerate(pairs.problems):
+        outcome, lost = _batch_outcome(pairs, chosen, p_index, problem)
+        short = short or bool(outcome.problem) or (pruned and lost)
+        outcomes[problem["review"]] = outcome
+    return outcomes, short, milp_s
+
+
+def _program(pairs, keep):
+    """The integer program over the ``keep`` pairs: one binary per pair, then the slacks."""
     problems = pairs.problems
     n, n_problems = keep.size, len(problems)
     review, expert = pairs.review[keep], pairs.expert[keep]
@@ -572,29 +602,12 @@ def _solve_pairs(pairs, keep, *, time_limit, pruned):
             rows.add(group, members, np.zeros(first_binding.size), np.maximum(least[binding], 0))
     costs = np.concatenate([pairs.cost[keep], *rows.slack_costs])
     size = n + rows.n_slack
-    started = time.perf_counter()
-    result = milp(
+    return (
         costs,
-        integrality=np.concatenate([np.ones(n), np.zeros(rows.n_slack)]),
-        bounds=Bounds(np.zeros(size), np.concatenate([np.ones(n), np.full(rows.n_slack, np.inf)])),
-        constraints=LinearConstraint(rows.matrix(), np.concatenate(rows.lower), np.concatenate(rows.upper)),
-        options={"time_limit": time_limit, "mip_rel_gap": 1e-9},
+        np.concatenate([np.ones(n), np.zeros(rows.n_slack)]),
+        Bounds(np.zeros(size), np.concatenate([np.ones(n), np.full(rows.n_slack, np.inf)])),
+        LinearConstraint(rows.matrix(), np.concatenate(rows.lower), np.concatenate(rows.upper)),
     )
-    milp_s = time.perf_counter() - started
-    if result.status != 0 or result.x is None:
-        raise BatchUnsolved(
-            _("The solver stopped before proving the best assignment ({message}): nothing was drawn.").format(
-                message=result.message
-            )
-        )
-    chosen = np.zeros(pairs.expert.size, dtype=bool)
-    chosen[keep[result.x[:n] > 0.5]] = True
-    outcomes, short = {}, False
-    for p_index, problem in enumerate(problems):
-        outcome, lost = _batch_outcome(pairs, chosen, p_index, problem)
-        short = short or bool(outcome.problem) or (pruned and lost)
-        outcomes[problem["review"]] = outcome
-    return outcomes, short, milp_s
 
 
 def _batch_outcome(pairs, chosen, p_index, problem):
