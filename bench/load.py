@@ -44,7 +44,7 @@ def locust_binary():
     return binary
 
 
-def users_file():
+def users_file(without=()):
     """The accounts and ids the Locust users may use, from the benchmark database."""
     from django.db.models import Count
     from wagtail.models import Page
@@ -66,7 +66,10 @@ def users_file():
         "commission": "bench-commission",
         "showcase": Review.objects.get(plan__title=generate.SHOWCASE).pk,
         "surnames": list("王李张刘陈杨赵黄周吴"),
-        "public_pages": [p.url for p in Page.objects.live().filter(depth__gte=3).specific()[:30] if p.url] or ["/"],
+        "public_pages": [
+            p.url for p in Page.objects.live().filter(depth__gte=3).specific()[:30] if p.url and p.url not in without
+        ]
+        or ["/"],
     }
     path = common.BENCH_VAR / "locust-users.json"
     path.write_text(json.dumps(data, ensure_ascii=False))
@@ -143,6 +146,7 @@ def main(argv=None):
     parser.add_argument("--users", type=int, nargs="+", default=[5, 10, 20])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--without", nargs="*", default=[], help="public pages the readers leave out, e.g. /members/")
     parser.add_argument("--experts", type=int, default=500)
     parser.add_argument("--reviews", type=int, default=50)
     parser.add_argument("--data", default="data", help="data set name (bench/common.py)")
@@ -153,7 +157,7 @@ def main(argv=None):
     generate.run(experts=args.experts, reviews=args.reviews)
     with open(common.BENCH_VAR / "load-demo.log", "w") as log, redirect_stdout(log), redirect_stderr(log):
         call_command("load_demo", verbosity=0)  # the public site's pages (idempotent)
-    data_path = users_file()
+    data_path = users_file(without=args.without)
     binary = locust_binary()
     port = 8100 + os.getpid() % 500
     server = start_server(port, args.workers)
@@ -162,6 +166,7 @@ def main(argv=None):
         for users in args.users:
             r = step(binary, port, users, args.seconds, data_path)
             cond = f"{users} users (expert:commission:public 6:2:12), {args.seconds} s, uvicorn x{args.workers} workers"
+            cond += f", public pages without {' '.join(args.without)}" if args.without else ""
             common.figure(
                 f"load {users} users",
                 f"{r['rps']:.1f} req/s, median {r['median']:.0f} ms, p95 {r['p95']:.0f} ms; without sign-ins median "
