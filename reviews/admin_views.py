@@ -42,6 +42,12 @@ class PlanForm(forms.Form):
         label=gettext_lazy("Domains"), queryset=Domain.objects.all(), required=False
     )
     document = forms.FileField(label=gettext_lazy("Document (.docx or .pdf)"))
+    drafters = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Experts who drafted it"),
+        queryset=Expert.objects.order_by("name"),
+        required=False,
+        help_text=gettext_lazy("They are not drawn to evaluate this plan while the review's rules exclude drafters."),
+    )
 
 
 class VersionForm(forms.Form):
@@ -61,7 +67,9 @@ def plans_view(request):
                     by=request.user, title=data["title"], kind=data["kind"], submitted_by=data["submitted_by"],
                     domains=list(data["domains"]), related_organizations=list(data["related_organizations"]),
                 )  # fmt: skip
-                services.add_plan_version(plan, upload=data["document"], by=request.user)
+                services.add_plan_version(
+                    plan, upload=data["document"], by=request.user, drafters=list(data["drafters"])
+                )
         except ValidationError as error:
             _apply_errors(form, error)
         else:

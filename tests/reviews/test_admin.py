@@ -68,3 +68,25 @@ def test_review_screens_are_for_the_secretariat_only(client, drawn):
     codes = [client.get(f"/admin/reviews/{drawn.pk}/{page}/").status_code for page in ("draw", "board")]
 
     assert all(code in (302, 403) for code in codes)
+
+
+def test_plan_added_in_the_admin_records_its_drafters(client, secretariat_user, submitter, roster, domain):
+    from reviews.models import Plan
+
+    from .conftest import docx_upload
+
+    client.force_login(secretariat_user)
+    form = {
+        "title": "新能源汽车产业规划",
+        "kind": "special_plan",
+        "submitted_by": submitter.pk,
+        "domains": [domain.pk],
+        "document": docx_upload(),
+        "drafters": [roster[0].pk, roster[1].pk],
+    }
+
+    response = client.post("/admin/reviews/plans/", form)
+
+    assert response.status_code == 302
+    version = Plan.objects.get(title="新能源汽车产业规划").versions.get()
+    assert sorted(version.drafters.values_list("pk", flat=True)) == sorted([roster[0].pk, roster[1].pk])
