@@ -7,8 +7,10 @@ from wagtail.admin.menu import MenuItem
 
 from experts import roles
 
-from . import consultation_admin  # noqa: F401  (issue 8: the consultations list, read-only)
-from . import year_report_views
+from . import (
+    consultation_admin,  # noqa: F401  (issue 8: the consultations list, read-only)
+    year_report_views,
+)
 
 
 class SecretariatMenuItem(MenuItem):
