@@ -31,6 +31,10 @@ def main():
     import django
 
     django.setup()
+    from django.conf import settings
+
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}  # no mail printed
+    settings.SMS_SENDER = "bench.common.SilentSmsSender"
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -38,8 +42,8 @@ def main():
     from channels.db import database_sync_to_async
     from channels.testing import WebsocketCommunicator
     from django.db import connection
-    from django.test import Client
 
+    from bench.common import signed_in
     from config.asgi import application
     from consultations import services
     from experts.roles import ensure_roles
@@ -50,8 +54,7 @@ def main():
     secretariat = make_user("secretariat", username=f"bench-sec-{time.time_ns()}")
     review = build_open_review(secretariat, start=int(time.time()) % 50000)
     opinion = panel_of(review)[0]
-    client = Client()
-    client.force_login(secretariat)
+    client = signed_in(secretariat)  # with the second factor the back office's socket needs
     cookie = (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
 
     async def run():
