@@ -122,9 +122,10 @@ def run_round(count, saves, *, opinion, cookie, port, server_pid):
     from django.db.models import Max
 
     from consultations import services
-    from consultations.models import ReviewEvent
+    from consultations.models import Presence, ReviewEvent
 
     url = f"ws://127.0.0.1:{port}/ws/reviews/{opinion.review_id}/"
+    Presence.objects.filter(review_id=opinion.review_id).delete()  # left by a server stopped mid-run
     before = rss_kib(server_pid)
     client = subprocess.Popen(
         [sys.executable, __file__, "--client", url, cookie, str(count), str(saves), f"http://127.0.0.1:{port}"],
