@@ -116,7 +116,11 @@ def _int(data, key):
 @login_required
 def versions(request, opinion_id):
     """Every kept version (who, when, why) and a character-level comparison of any two."""
-    opinion = get_object_or_404(Opinion.objects.select_related("review__plan", "expert"), pk=opinion_id)
+    # A review opinion only: a consultation answer (review=None) has no versions page, its drafts
+    # are its author's alone (consultation_access), so its id answers 404 like any unseen object.
+    opinion = get_object_or_404(
+        Opinion.objects.filter(review__isnull=False).select_related("review__plan", "expert"), pk=opinion_id
+    )
     if not permissions.can_view_review(request.user, opinion.review) or not permissions.can_see_opinion_history(
         request.user, opinion
     ):

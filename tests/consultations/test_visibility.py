@@ -171,3 +171,21 @@ def test_outsider_gets_404_on_every_opinion_path(secretariat_user):
     }
 
     assert codes == {404}
+
+
+@pytest.mark.django_db
+def test_opinion_versions_page_of_a_consultation_answer_is_404_for_everyone(secretariat_user, department_user):
+    from .consulting_setup import answer, build_committee, pose
+
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user, experts=[e["other"].pk])
+    draft = answer(consultation, e["child"], submit=False, texts=("MARK-ANSWER-draft",))
+    users = [e["child"].user, e["other"].user, e["grandchild"].user, department_user, secretariat_user]
+
+    statuses = []
+    for user in users:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(user)
+        statuses.append(client.get(f"/portal/opinions/{draft.pk}/versions/").status_code)
+
+    assert statuses == [404, 404, 404, 404, 404]
