@@ -2,8 +2,9 @@
 merge, return), answers per suggestion by the departments routed to, publication with consent.
 
 One visibility rule (``proposal_filter``) serves every path: its author, the secretariat, the
-commission, the staff of the organisations it was routed to (once routed), and the authors of
-proposals merged into it. Everyone else gets 404, the same as for one that does not exist.
+commission and the staff of the organisations it was routed to (once routed), as API.md lists.
+The authors of proposals merged into it do not see it (they are told its title). Everyone else
+gets 404, the same as for one that does not exist.
 
 One state function (``transition_proposal``) with a table changes the state:
 submitted → routed | merged | returned; routed → answered when every live suggestion has an answer.
@@ -60,7 +61,7 @@ def proposal_filter(user):
         return Q(pk__in=[])
     if sees_every_proposal(user):
         return Q()
-    rule = Q(author__user=user) | Q(merged__author__user=user)
+    rule = Q(author__user=user)
     org = permissions.staff_organization_id(user)
     if org is not None:
         routed = Proposal.routed_to.through.objects.filter(organization_id=org).values("proposal_id")
@@ -342,8 +343,8 @@ def route_proposal(proposal, *, by, organizations, point_organizations=None):
 
 @transaction.atomic
 def merge_proposal(proposal, *, into, by):
-    """Merge a duplicate into another proposal; the expert is told, with a link to that one
-    (which they may read from now on)."""
+    """Merge a duplicate into another proposal; the expert is told that one's title (the link is
+    to their own proposal: the other expert's is not theirs to read)."""
     _require_screener(by)
     if into is None or into.pk == proposal.pk:
         raise ValidationError({"into": [_("Choose another proposal to merge into.")]})
@@ -358,7 +359,6 @@ def merge_proposal(proposal, *, into, by):
             title=merged.title, into=target.title
         ),
         subject=_("Your proposal was merged"),
-        url=reverse("consultations:proposal", args=[target.pk]),
     )
     return merged
 

@@ -135,15 +135,15 @@ def test_return_proposal_needs_a_reason_and_tells_the_expert(setting, django_cap
     assert mail.outbox[0].body == note.text
 
 
-def test_merge_proposal_tells_the_expert_with_a_link_they_may_follow(setting):
+def test_merge_proposal_tells_the_expert_the_target_without_showing_it(setting):
     target = submit(setting.other_expert, title="关于机器人零部件配套的建议")
     duplicate = submit(setting.expert)
     proposals.merge_proposal(duplicate, into=target, by=setting.secretariat)
     duplicate.refresh_from_db()
     assert (duplicate.state, duplicate.merged_into_id) == ("merged", target.pk)
     note = Notification.objects.get(user=setting.expert.user, kind="proposal_merged")
-    assert note.url == f"/portal/proposals/{target.pk}/"
-    assert proposals.can_see_proposal(setting.expert.user, target) is True
+    assert note.url == f"/portal/proposals/{duplicate.pk}/"
+    assert proposals.can_see_proposal(setting.expert.user, target) is False
 
 
 def test_merge_proposal_into_itself_is_refused(setting):

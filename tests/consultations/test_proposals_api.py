@@ -194,11 +194,11 @@ def test_returned_proposal_page_shows_the_reason(setting):
     assert 'data-testid="return-reason"' in html
 
 
-def test_merged_proposal_page_links_to_the_one_it_was_merged_into(setting):
+def test_merged_proposal_page_links_to_the_one_it_was_merged_into_for_the_secretariat(setting):
     target = submit(setting.other_expert, title="关于零部件配套的建议")
     proposal = submit(setting.expert)
     proposals.merge_proposal(proposal, into=target, by=setting.secretariat)
-    html = portal(setting.expert.user).get(f"/portal/proposals/{proposal.pk}/").content.decode()
+    html = portal(setting.secretariat).get(f"/portal/proposals/{proposal.pk}/").content.decode()
     assert f'href="/portal/proposals/{target.pk}/">关于零部件配套的建议</a>' in html
 
 
