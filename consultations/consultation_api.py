@@ -68,9 +68,17 @@ class ConsultationSerializer(serializers.ModelSerializer):
     addressed_domains = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True, help_text="Domain codes; a domain includes those below it."
     )
-    addressed_experts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    recipients_count = serializers.IntegerField(source="n_recipients", read_only=True, default=0)
-    submitted_count = serializers.IntegerField(source="n_submitted", read_only=True, default=0)
+    addressed_experts = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Only for those who pose consultations; [] for the experts asked."
+    )
+    recipients_count = serializers.IntegerField(
+        source="n_recipients", read_only=True, default=0, allow_null=True,
+        help_text="Only for those who pose consultations; null for the experts asked.",
+    )  # fmt: skip
+    submitted_count = serializers.IntegerField(
+        source="n_submitted", read_only=True, default=0, allow_null=True,
+        help_text="Only for those who pose consultations; null for the experts asked.",
+    )  # fmt: skip
 
     class Meta:
         model = Consultation
@@ -78,6 +86,21 @@ class ConsultationSerializer(serializers.ModelSerializer):
                   "closes_at", "state", "answers_shared", "anonymous", "recipients_count", "submitted_count",
                   "created_at"]  # fmt: skip
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        """Who else was asked and how many answered are for those who pose consultations only
+        (as on the portal): a recipient gets ``[]`` and ``null``, so an anonymous one stays so."""
+        data = super().to_representation(instance)
+        if not self._for_poser():
+            data.update(addressed_experts=[], recipients_count=None, submitted_count=None)
+        return data
+
+    def _for_poser(self):
+        context = self.context  # the root's dict: asked once per response, not per row
+        if "for_poser" not in context:
+            request = context.get("request")
+            context["for_poser"] = request is not None and access.poses_consultations(request.user)
+        return context["for_poser"]
 
 
 class ConsultationWriteSerializer(serializers.Serializer):
@@ -160,7 +183,9 @@ class ConsultationListView(generics.ListCreateAPIView):
             if to != Consultation.State.DRAFT:
                 _call(consulting.transition_consultation, consultation, to, by=request.user)
         created = _visible(request, consultation.pk)
-        return Response(ConsultationSerializer(created).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ConsultationSerializer(created, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ConsultationDetailView(generics.GenericAPIView):
@@ -170,7 +195,7 @@ class ConsultationDetailView(generics.GenericAPIView):
     queryset = Consultation.objects.none()
 
     def get(self, request, consultation_id):
-        return Response(ConsultationSerializer(_visible(request, consultation_id)).data)
+        return Response(ConsultationSerializer(_visible(request, consultation_id), context={"request": request}).data)
 
     @extend_schema(request=ConsultationWriteSerializer, responses=ConsultationSerializer)
     def patch(self, request, consultation_id):
@@ -180,7 +205,7 @@ class ConsultationDetailView(generics.GenericAPIView):
         body = ConsultationWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         _call(consulting.update_consultation, consultation, by=request.user, data=dict(body.validated_data))
-        return Response(ConsultationSerializer(_visible(request, consultation_id)).data)
+        return Response(ConsultationSerializer(_visible(request, consultation_id), context={"request": request}).data)
 
 
 # ---------------------------------------------------------------- the caller's answer

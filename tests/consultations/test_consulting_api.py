@@ -234,3 +234,31 @@ def test_consultations_post_open_with_nobody_to_ask_is_400_and_leaves_no_draft(a
 
     assert (response.status_code, list(response.data["errors"])) == (400, ["addressed_domains"])
     assert Consultation.objects.count() == 0
+
+
+def test_consultation_get_by_a_recipient_hides_who_else_was_asked_and_the_counts(api_as, secretariat_user):
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user, experts=[e["other"].pk], anonymous=True)
+    answer(consultation, e["other"])
+    client = api_as(e["child"].user)
+
+    detail = client.get(f"/api/v1/consultations/{consultation.pk}/").data
+    row = client.get("/api/v1/consultations/").data["results"][0]
+
+    shown = [(d["addressed_experts"], d["recipients_count"], d["submitted_count"]) for d in (detail, row)]
+    assert shown == [([], None, None), ([], None, None)]
+
+
+def test_consultation_get_by_the_commission_shows_who_was_asked_and_the_counts(
+    api_as, secretariat_user, commission_user
+):
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user, experts=[e["other"].pk], anonymous=True)
+    answer(consultation, e["other"])
+    client = api_as(commission_user)
+
+    detail = client.get(f"/api/v1/consultations/{consultation.pk}/").data
+    row = client.get("/api/v1/consultations/").data["results"][0]
+
+    shown = [(d["addressed_experts"], d["recipients_count"], d["submitted_count"]) for d in (detail, row)]
+    assert shown == [([e["other"].pk], 3, 1), ([e["other"].pk], 3, 1)]
