@@ -55,6 +55,9 @@ def _clean_questions(raw, errors):
         if not isinstance(item, dict):
             errors.setdefault(f"questions.{index}", []).append(_("A question is an object with “text”."))
             continue
+        if item.get("text") is not None and not isinstance(item.get("text"), str):
+            errors.setdefault(f"questions.{index}", []).append(_("The text must be a string."))
+            continue
         text = normalise_text(item.get("text"))
         if not text:
             continue  # an empty row of the form

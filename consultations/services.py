@@ -95,6 +95,20 @@ def _clean_scores(review, raw, errors):
     return scores
 
 
+def is_id(value):
+    """A whole number as an id (not a bool, list or dict: those are not hashable or not ids)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _point_text(item, errors, key):
+    """The point's normalised text, or ``None`` (with the error) when it is not a string."""
+    raw = item.get("text")
+    if raw is not None and not isinstance(raw, str):
+        errors.setdefault(key, []).append(_("The text must be a string."))
+        return None
+    return normalise_text(raw)
+
+
 def _clean_points(opinion, raw, sections, errors):
     if raw in (None, ""):
         return []
@@ -108,13 +122,15 @@ def _clean_points(opinion, raw, sections, errors):
     points = []
     for index, item in enumerate(raw):
         key = f"points.{index}"
-        text = normalise_text(item.get("text"))
-        if not text:
+        text = _point_text(item, errors, key)
+        if text is None:
+            text = ""
+        elif not text:
             errors.setdefault(key, []).append(_("A point needs some text."))
         elif len(text) > MAX_POINT:
             errors.setdefault(key, []).append(_("A point is at most {n} characters.").format(n=MAX_POINT))
         point_id = item.get("id")
-        if point_id is not None and (isinstance(point_id, bool) or point_id not in known):
+        if point_id is not None and (not is_id(point_id) or point_id not in known):
             errors.setdefault(key, []).append(_("This point is not part of this opinion."))
         section = _clean_section(item.get("section"), sections, errors, key)
         points.append({"id": point_id, "section": section, "text": text})
@@ -138,16 +154,18 @@ def _clean_answer_points(opinion, raw, errors):
     points = []
     for index, item in enumerate(raw):
         key = f"points.{index}"
-        text = normalise_text(item.get("text"))
-        if not text:
+        text = _point_text(item, errors, key)
+        if text is None:
+            text = ""
+        elif not text:
             errors.setdefault(key, []).append(_("A point needs some text."))
         elif len(text) > MAX_POINT:
             errors.setdefault(key, []).append(_("A point is at most {n} characters.").format(n=MAX_POINT))
         point_id = item.get("id")
-        if point_id is not None and (isinstance(point_id, bool) or point_id not in known):
+        if point_id is not None and (not is_id(point_id) or point_id not in known):
             errors.setdefault(key, []).append(_("This point is not part of this answer."))
         question = item.get("question")
-        if isinstance(question, bool) or question not in questions:
+        if not is_id(question) or question not in questions:
             errors.setdefault(key, []).append(_("Say which question of this consultation the point answers."))
         if item.get("section"):
             errors.setdefault(key, []).append(_("An answer's points name a question, not a plan section."))

@@ -262,3 +262,40 @@ def test_consultation_get_by_the_commission_shows_who_was_asked_and_the_counts(
 
     shown = [(d["addressed_experts"], d["recipients_count"], d["submitted_count"]) for d in (detail, row)]
     assert shown == [([e["other"].pk], 3, 1), ([e["other"].pk], 3, 1)]
+
+
+def test_answer_put_with_non_integer_ids_or_non_string_text_is_400_and_changes_nothing(api_as, secretariat_user):
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+    question = consultation.questions.order_by("position").first()
+    client = api_as(e["child"].user)
+    url = f"/api/v1/consultations/{consultation.pk}/answer/"
+    points = [
+        {"question": [question.pk], "text": "列表作问题"},
+        {"question": question.pk, "id": {"a": 1}, "text": "字典作编号"},
+        {"question": question.pk, "text": ["a"]},
+    ]
+
+    response = client.put(url, {"points": points}, format="json", HTTP_IF_MATCH='"0"')
+
+    assert response.status_code == 400
+    assert response.data["errors"] == {
+        "points.0": ["Say which question of this consultation the point answers."],
+        "points.1": ["This point is not part of this answer."],
+        "points.2": ["The text must be a string."],
+    }
+    assert client.get(url).data["version"] == 0
+
+
+def test_consultations_post_with_a_non_string_question_is_400(api_as, secretariat_user):
+    build_committee()
+    body = {"title": "征询", "questions": [{"text": ["a"]}, {"text": {"a": 1}}], "addressed_domains": ["2.1"]}
+
+    response = api_as(secretariat_user).post("/api/v1/consultations/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.data["errors"] == {
+        "questions.0": ["The text must be a string."],
+        "questions.1": ["The text must be a string."],
+    }
+    assert Consultation.objects.count() == 0

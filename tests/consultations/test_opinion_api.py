@@ -198,3 +198,18 @@ def test_opinions_list_query_count_does_not_grow(api_as, secretariat_user):
         assert client.get(url(current["review"], "opinions/")).status_code == 200
 
     assert_constant_queries(make_rows, fetch, large=20)
+
+
+def test_put_with_non_integer_point_ids_or_non_string_text_is_400_and_changes_nothing(api_as, review, opinions):
+    client = api_as(opinions[0].expert.user)
+    points = [{"id": [1], "text": "列表作编号"}, {"id": {"a": 1}, "text": "字典作编号"}, {"text": {"a": 1}}]
+
+    response = put(client, review, {"conclusion": "agree", "points": points}, 0)
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "points.0": ["This point is not part of this opinion."],
+        "points.1": ["This point is not part of this opinion."],
+        "points.2": ["The text must be a string."],
+    }
+    assert client.get(url(review)).json()["version"] == 0
