@@ -348,9 +348,14 @@ def merge_proposal(proposal, *, into, by):
     _require_screener(by)
     if into is None or into.pk == proposal.pk:
         raise ValidationError({"into": [_("Choose another proposal to merge into.")]})
-    target = Proposal.objects.select_for_update().get(pk=into.pk)
+    # Both rows at once, in pk order: crossed merges (A into B, B into A) queue instead of
+    # deadlocking, and the second one then finds its target merged and is refused.
+    both = Proposal.objects.select_for_update().filter(pk__in=[proposal.pk, into.pk]).order_by("pk")
+    locked = {p.pk: p for p in both}
+    target = locked[into.pk]
     if target.state in (Proposal.State.MERGED, Proposal.State.RETURNED):
         raise StateConflict(_("A proposal is merged into one that is still open (not merged or returned)."))
+    _refuse_if_others_merged_into(locked[proposal.pk])
     merged = transition_proposal(proposal, Proposal.State.MERGED, by=by, reason="merged", merged_into=target)
     _tell_author(
         merged,
@@ -363,15 +368,23 @@ def merge_proposal(proposal, *, into, by):
     return merged
 
 
+def _refuse_if_others_merged_into(proposal):
+    """No chains: a proposal others were merged into stands for them, so it is neither merged nor
+    returned itself (it is routed and answered for all of them)."""
+    if Proposal.objects.filter(merged_into_id=proposal.pk).exists():
+        raise StateConflict(_("Other proposals were merged into this one: it is routed, not merged or returned."))
+
+
 @transaction.atomic
 def return_proposal(proposal, *, by, reason):
-    """Return it to the expert with the reason (required)."""
+    """Return it to the expert with the reason (required); not one others were merged into."""
     _require_screener(by)
     reason = normalise_text(reason)
     if not reason:
         raise ValidationError({"reason": [_("Say why the proposal is returned.")]})
     if len(reason) > MAX_REASON:
         raise ValidationError({"reason": [_("The reason is at most {n} characters.").format(n=MAX_REASON)]})
+    _refuse_if_others_merged_into(Proposal.objects.select_for_update().get(pk=proposal.pk))
     returned = transition_proposal(proposal, Proposal.State.RETURNED, by=by, reason="returned", return_reason=reason)
     _tell_author(
         returned,

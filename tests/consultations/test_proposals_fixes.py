@@ -1,0 +1,154 @@
+"""Proposals, after the review of issue 8: who sees a merged proposal's target, merging in a
+fixed lock order and without chains, routing to several departments without a per-suggestion
+choice, 413 for an attachment that is too large, non-string texts refused."""
+
+import re
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from consultations import proposals, responses
+from consultations.models import Notification, Proposal
+from reviews.services import StateConflict
+from tests.consultations.proposal_setup import build_setting, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setting():
+    return build_setting()
+
+
+def portal(user):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+# ---------------------------------------------------------------- 5: the merged proposal's author
+
+
+def test_merged_proposal_author_does_not_see_the_target(setting, api_as):
+    target = submit(setting.other_expert, title="关于零部件配套的建议")
+    duplicate = submit(setting.expert)
+    proposals.merge_proposal(duplicate, into=target, by=setting.secretariat)
+    user = setting.expert.user
+    assert proposals.can_see_proposal(user, target) is False
+    assert api_as(user).get(f"/api/v1/proposals/{target.pk}/").status_code == 404
+    assert portal(user).get(f"/portal/proposals/{target.pk}/").status_code == 404
+    listed = api_as(user).get("/api/v1/proposals/").json()
+    assert [row["id"] for row in listed.get("results", listed)] == [duplicate.pk]
+
+
+def test_merge_notification_names_the_target_and_links_to_the_own_proposal(setting):
+    target = submit(setting.other_expert, title="关于零部件配套的建议")
+    duplicate = submit(setting.expert)
+    proposals.merge_proposal(duplicate, into=target, by=setting.secretariat)
+    note = Notification.objects.get(user=setting.expert.user, kind="proposal_merged")
+    assert note.url == f"/portal/proposals/{duplicate.pk}/"
+    assert "关于零部件配套的建议" in note.text
+
+
+def test_merged_proposal_page_names_the_target_without_a_link(setting):
+    target = submit(setting.other_expert, title="关于零部件配套的建议")
+    duplicate = submit(setting.expert)
+    proposals.merge_proposal(duplicate, into=target, by=setting.secretariat)
+    html = portal(setting.expert.user).get(f"/portal/proposals/{duplicate.pk}/").content.decode()
+    assert "关于零部件配套的建议" in html
+    assert f'href="/portal/proposals/{target.pk}/"' not in html
+
+
+# ---------------------------------------------------------------- 7: merge lock order, no chains
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
+def test_merge_locks_both_proposals_in_pk_order(setting):
+    """Deterministic check of the lock order (a real A→B / B→A race is impractical to time): the
+    first FOR UPDATE of the merge takes both rows, ordered by pk, whichever way the merge goes."""
+    low = submit(setting.other_expert, title="低")
+    high = submit(setting.expert, title="高")
+    with CaptureQueriesContext(connection) as captured:
+        proposals.merge_proposal(high, into=low, by=setting.secretariat)
+    locks = [q["sql"] for q in captured.captured_queries if "FOR UPDATE" in q["sql"]]
+    first = locks[0]
+    ids = re.search(r'"consultations_proposal"\."id" IN \(([0-9, ]+)\)', first).group(1)
+    assert sorted(int(i) for i in ids.split(",")) == [low.pk, high.pk]
+    assert first.endswith('ORDER BY "consultations_proposal"."id" ASC FOR UPDATE')
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a race needs PostgreSQL's row locks")
+@pytest.mark.django_db(transaction=True)
+def test_crossed_merges_do_not_deadlock(setting):
+    """A→B and B→A at the same time: one wins, the other is refused with a StateConflict (never a
+    deadlock). Two threads, each its own connection; run a few times to give the race a chance."""
+    for round_ in range(5):
+        a = submit(setting.expert, title=f"A{round_}")
+        b = submit(setting.other_expert, title=f"B{round_}")
+        outcomes = _crossed_merges(a, b, by=setting.secretariat)
+        assert sorted(outcomes) == ["merged", "refused"]
+        states = sorted(Proposal.objects.filter(pk__in=[a.pk, b.pk]).values_list("state", flat=True))
+        assert states == ["merged", "submitted"]
+
+
+def _crossed_merges(a, b, *, by):
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def merge(source, target):
+        from django.db import connection as own
+
+        try:
+            barrier.wait()
+            proposals.merge_proposal(source, into=target, by=by)
+            outcomes.append("merged")
+        except StateConflict:
+            outcomes.append("refused")
+        except Exception as error:  # a deadlock would land here
+            outcomes.append(type(error).__name__)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=merge, args=(a, b)), threading.Thread(target=merge, args=(b, a))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_merge_into_a_merged_proposal_is_refused(setting):
+    first = submit(setting.other_expert, title="一")
+    second = submit(setting.other_expert, title="二")
+    third = submit(setting.expert, title="三")
+    proposals.merge_proposal(second, into=first, by=setting.secretariat)
+    with pytest.raises(StateConflict):
+        proposals.merge_proposal(third, into=second, by=setting.secretariat)
+    third.refresh_from_db()
+    assert (third.state, third.merged_into_id) == ("submitted", None)
+
+
+def test_merging_a_proposal_others_were_merged_into_is_refused(setting):
+    target = submit(setting.other_expert, title="目标")
+    duplicate = submit(setting.expert, title="重复")
+    elsewhere = submit(setting.other_expert, title="别处")
+    proposals.merge_proposal(duplicate, into=target, by=setting.secretariat)
+    with pytest.raises(StateConflict):
+        proposals.merge_proposal(target, into=elsewhere, by=setting.secretariat)
+    target.refresh_from_db()
+    assert (target.state, target.merged_into_id) == ("submitted", None)
+
+
+def test_returning_a_proposal_others_were_merged_into_is_refused(setting):
+    target = submit(setting.other_expert, title="目标")
+    duplicate = submit(setting.expert, title="重复")
+    proposals.merge_proposal(duplicate, into=target, by=setting.secretariat)
+    with pytest.raises(StateConflict):
+        proposals.return_proposal(target, by=setting.secretariat, reason="不予采纳")
+    target.refresh_from_db()
+    assert target.state == "submitted"
