@@ -1,6 +1,6 @@
 """The secretariat's screening of proposals in the Wagtail admin: the board (new proposals appear
 without reload, through ``/ws/board/``) and one screening page per proposal (route to
-departments with a department per suggestion, merge into another, return with a reason, and,
+departments, a suggestion to one of them or, by default, to all, merge into another, return with a reason, and,
 once the expert agreed, draft its public page). Every write goes through ``proposals``."""
 
 from django import forms
@@ -66,7 +66,7 @@ class RouteForm(forms.Form):
                 label=_("Suggestion {n}: {text}").format(n=index + 1, text=point.text[:80]),
                 queryset=departments(),
                 required=False,
-                empty_label=_("(the only department chosen)"),
+                empty_label=_("(every department chosen)"),
             )
 
     def point_organizations(self):

@@ -94,7 +94,10 @@ class ProposalWriteSerializer(serializers.Serializer):
 class RouteSerializer(serializers.Serializer):
     organizations = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
     point_organizations = serializers.DictField(
-        child=serializers.IntegerField(), required=False, help_text="{point id: organisation id}; needed with several"
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="optional {point id: organisation id}, one of `organizations`; a suggestion left out goes to all "
+        "of them (its `organization` is null, and the staff of any of them may answer it, once)",
     )
 
 
@@ -182,8 +185,8 @@ class _ScreeningView(APIView):
 
 
 class ProposalRouteView(_ScreeningView):
-    """Route to departments: ``organizations``; with several, ``point_organizations`` gives each
-    suggestion its department (with one, every suggestion goes to it)."""
+    """Route to departments: ``organizations``; with several, ``point_organizations`` may give a
+    suggestion one of them, and a suggestion given none goes to all of them."""
 
     @extend_schema(request=RouteSerializer, responses=ProposalSerializer)
     def post(self, request, proposal_id):

@@ -1,6 +1,7 @@
 """Proposals in the portal shell: the navigation link, and "my tasks" for a department
 (suggestions waiting for its answer)."""
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -29,8 +30,8 @@ def _to_answer(user):
 
     waiting = (
         Proposal.objects.filter(
+            Q(points__organization_id=org) | Q(points__organization_id__isnull=True, routed_to__id=org),
             state=Proposal.State.ROUTED,
-            points__organization_id=org,
             points__removed=False,
             points__response__isnull=True,
         )

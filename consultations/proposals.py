@@ -87,7 +87,8 @@ def can_screen(user):
 
 
 def can_answer_proposal_point(user, point):
-    """The commission, or the staff of the department the suggestion was routed to, while the
+    """The commission, or the staff of the department the suggestion was routed to (of any
+    department the proposal was routed to, for a suggestion routed to all of them), while the
     proposal is routed or answered (an answer may be corrected until the proposal is published)."""
     if not user.is_authenticated or point.removed or point.proposal.state not in LIVE_STATES:
         return False
@@ -96,7 +97,11 @@ def can_answer_proposal_point(user, point):
     if roles.has_role(user, roles.COMMISSION):
         return True
     own = permissions.staff_organization_id(user)
-    return own is not None and own == point.organization_id
+    if own is None:
+        return False
+    if point.organization_id is None:  # routed to every department the proposal went to
+        return point.proposal.routed_to.filter(pk=own).exists()
+    return own == point.organization_id
 
 
 def is_author(user, proposal):
@@ -286,8 +291,9 @@ def _organizations(raw, errors):
 
 
 def _point_routes(proposal, organizations, point_organizations, errors):
-    """``{point id: organisation id}``: with one organisation every suggestion goes to it; with
-    several, each suggestion must be given one of them."""
+    """``{point id: organisation id or None}``: with one organisation every suggestion goes to
+    it; with several, a suggestion given one of them goes to that one, and one given none goes to
+    all of them (``None``: the staff of any department routed to may answer it, once)."""
     points = list(proposal.points.filter(removed=False).order_by("position", "id"))
     chosen = {}
     for key, value in (point_organizations or {}).items():
@@ -300,11 +306,7 @@ def _point_routes(proposal, organizations, point_organizations, errors):
     routes = {}
     for index, point in enumerate(points):
         org = chosen.get(point.pk) or (organizations[0].pk if len(organizations) == 1 else None)
-        if org is None:
-            errors.setdefault("point_organizations", []).append(
-                _("Choose the department that answers suggestion {n}.").format(n=index + 1)
-            )
-        elif org not in allowed:
+        if org is not None and org not in allowed:
             errors.setdefault("point_organizations", []).append(
                 _("Suggestion {n} goes to a department the proposal is not routed to.").format(n=index + 1)
             )
@@ -318,8 +320,8 @@ def _point_routes(proposal, organizations, point_organizations, errors):
 
 @transaction.atomic
 def route_proposal(proposal, *, by, organizations, point_organizations=None):
-    """Route to one or more departments; each suggestion goes to exactly one of them (all to the
-    one when there is one). The expert and the departments' staff are told."""
+    """Route to one or more departments; a suggestion goes to the one chosen for it, else to all
+    of them (to the one when there is one). The expert and the departments' staff are told."""
     _require_screener(by)
     errors = {}
     orgs = _organizations(organizations, errors)
@@ -329,7 +331,7 @@ def route_proposal(proposal, *, by, organizations, point_organizations=None):
     routed = transition_proposal(proposal, Proposal.State.ROUTED, by=by, reason="routed")
     routed.routed_to.set(orgs)
     for point_id, org_id in routes.items():
-        Point.objects.filter(pk=point_id).update(organization_id=org_id)  # Point has no history
+        Point.objects.filter(pk=point_id).update(organization_id=org_id)  # Point has no history; None: all
     names = "、".join(o.name for o in orgs)
     _tell_author(
         routed,

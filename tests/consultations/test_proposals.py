@@ -98,11 +98,16 @@ def test_route_proposal_to_one_department_sends_every_suggestion_there(setting, 
     assert SmsMessage.objects.filter(to=setting.expert.mobile).count() == 1
 
 
-def test_route_proposal_to_two_departments_needs_each_suggestions_department(setting):
+def test_route_proposal_refuses_a_suggestion_given_a_department_not_routed_to(setting):
     proposal = submit(setting.expert)
+    first = proposal.points.order_by("position").first()
+    outsider = setting.outsider_staff.department_staff.organization_id
     with pytest.raises(ValidationError) as caught:
         proposals.route_proposal(
-            proposal, by=setting.secretariat, organizations=[setting.industry.pk, setting.science.pk]
+            proposal,
+            by=setting.secretariat,
+            organizations=[setting.industry.pk, setting.science.pk],
+            point_organizations={first.pk: outsider},
         )
     assert list(caught.value.message_dict) == ["point_organizations"]
     proposal.refresh_from_db()

@@ -152,3 +152,70 @@ def test_returning_a_proposal_others_were_merged_into_is_refused(setting):
         proposals.return_proposal(target, by=setting.secretariat, reason="不予采纳")
     target.refresh_from_db()
     assert target.state == "submitted"
+
+
+# ---------------------------------------------------------------- 8: several departments, no choice
+
+
+def test_route_to_two_departments_without_a_choice_routes_every_suggestion_to_both(setting, api_as):
+    proposal = submit(setting.expert)
+    response = api_as(setting.secretariat).post(
+        f"/api/v1/proposals/{proposal.pk}/route/",
+        {"organizations": [setting.industry.pk, setting.science.pk]},
+        format="json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["state"], sorted(body["routed_to"])) == ("routed", sorted([setting.industry.pk, setting.science.pk]))
+    assert [p["organization"] for p in body["points"]] == [None, None]
+
+
+def test_a_suggestion_routed_to_all_is_answered_by_any_routed_department_once(setting):
+    proposal = submit(setting.expert, points=["唯一的建议"])
+    proposals.route_proposal(proposal, by=setting.secretariat, organizations=[setting.industry.pk, setting.science.pk])
+    point = proposal.points.get()
+    assert responses.can_answer(setting.industry_staff, point) is True
+    assert responses.can_answer(setting.science_staff, point) is True
+    assert responses.can_answer(setting.outsider_staff, point) is False
+    responses.answer_point(point, by=setting.science_staff, status="adopted", reason="")
+    proposal.refresh_from_db()
+    assert (proposal.state, point.response.by_id) == ("answered", setting.science_staff.pk)
+
+
+def test_a_suggestion_routed_to_all_is_on_each_departments_task_list(setting):
+    from consultations.proposal_portal import _to_answer
+
+    proposal = submit(setting.expert, points=["唯一的建议"])
+    proposals.route_proposal(proposal, by=setting.secretariat, organizations=[setting.industry.pk, setting.science.pk])
+    assert [item["title"] for item in _to_answer(setting.industry_staff)[0]["items"]] == [proposal.title]
+    assert [item["title"] for item in _to_answer(setting.science_staff)[0]["items"]] == [proposal.title]
+    assert _to_answer(setting.outsider_staff) == []
+
+
+def test_a_suggestion_given_one_department_is_answered_by_that_one_only(setting):
+    proposal = submit(setting.expert)
+    first, second = proposal.points.order_by("position")
+    proposals.route_proposal(
+        proposal,
+        by=setting.secretariat,
+        organizations=[setting.industry.pk, setting.science.pk],
+        point_organizations={first.pk: setting.industry.pk},
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.organization_id, second.organization_id) == (setting.industry.pk, None)
+    assert responses.can_answer(setting.science_staff, first) is False
+    assert responses.can_answer(setting.science_staff, second) is True
+
+
+def test_screening_page_routes_to_all_departments_by_default(setting):
+    proposal = submit(setting.expert)
+    client = portal(setting.secretariat)
+    response = client.post(
+        f"/admin/proposals/{proposal.pk}/",
+        {"action": "route", "route-organizations": [setting.industry.pk, setting.science.pk]},
+    )
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.state == "routed"
+    assert list(proposal.points.values_list("organization_id", flat=True)) == [None, None]
