@@ -109,6 +109,19 @@ class MergeSerializer(serializers.Serializer):
     into = serializers.IntegerField()
 
 
+class TooLarge(exceptions.APIException):
+    """413: an attachment over 10 MB (as for plan versions)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
+def _too_large(error):
+    """The messages of the attachments refused for their size, if any."""
+    refused = getattr(error, "error_dict", {}).get("attachments", [])
+    return [message for item in refused if item.code == "too_large" for message in item.messages]
+
+
 def _call(func, *args, **kwargs):
     try:
         return func(*args, **kwargs)
@@ -117,6 +130,9 @@ def _call(func, *args, **kwargs):
     except DjangoPermissionDenied as error:
         raise exceptions.PermissionDenied(str(error) or None)
     except DjangoValidationError as error:
+        too_large = _too_large(error)
+        if too_large:
+            raise TooLarge({"detail": too_large[0], "errors": {"attachments": too_large}})
         _raise_validation(error)
 
 

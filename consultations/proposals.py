@@ -181,8 +181,9 @@ def _clean_attachments(raw, errors):
         try:
             checked.append(check_attachment(upload))
         except ValidationError as error:
-            errors.setdefault("attachments", []).extend(
-                f"{safe_filename(getattr(upload, 'name', ''))}: {message}" for message in error.messages
+            name = safe_filename(getattr(upload, "name", ""))
+            errors.setdefault("attachments", []).extend(  # the code kept: "too_large" is a 413 in the API
+                ValidationError(f"{name}: {message}", code=error.code) for message in error.messages
             )
     return checked
 

@@ -219,3 +219,19 @@ def test_screening_page_routes_to_all_departments_by_default(setting):
     proposal.refresh_from_db()
     assert proposal.state == "routed"
     assert list(proposal.points.values_list("organization_id", flat=True)) == [None, None]
+
+
+# ---------------------------------------------------------------- 9: 413
+
+
+def test_post_proposal_with_an_attachment_over_10_mb_is_413(setting, api_as):
+    big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (proposals.MAX_ATTACHMENT_BYTES + 1))
+    response = api_as(setting.expert.user).post(
+        "/api/v1/proposals/",
+        {"title": "t", "problem": "p", "points": ["一"], "domains": ["2"], "attachments": [big]},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 413
+    assert response.json()["detail"] == "big.pdf: An attachment is at most 10 MB."
+    assert Proposal.objects.count() == 0
