@@ -128,7 +128,11 @@ def _clean_points(raw, errors):
         return []
     texts = []
     for index, item in enumerate(raw):
-        text = normalise_text(item.get("text") if isinstance(item, dict) else item)
+        text = item.get("text") if isinstance(item, dict) else item
+        if not isinstance(text, str):  # a number, list or object is refused, not sealed as its str()
+            errors.setdefault(f"points.{index}", []).append(_("A suggestion is a text."))
+            continue
+        text = normalise_text(text)
         if not text:
             continue  # an empty row of the form: skipped
         if len(text) > MAX_POINT:
@@ -136,7 +140,7 @@ def _clean_points(raw, errors):
                 _("A suggestion is at most {n} characters.").format(n=MAX_POINT)
             )
         texts.append(text)
-    if not texts:
+    if not texts and not any(key.startswith("points.") for key in errors):
         errors.setdefault("points", []).append(_("Make at least one suggestion."))
     elif len(texts) > MAX_POINTS:
         errors.setdefault("points", []).append(_("A proposal has at most {n} suggestions.").format(n=MAX_POINTS))

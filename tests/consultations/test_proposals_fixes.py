@@ -235,3 +235,26 @@ def test_post_proposal_with_an_attachment_over_10_mb_is_413(setting, api_as):
     assert response.status_code == 413
     assert response.json()["detail"] == "big.pdf: An attachment is at most 10 MB."
     assert Proposal.objects.count() == 0
+
+
+# ---------------------------------------------------------------- 10: non-string texts
+
+
+@pytest.mark.parametrize("text", [{"a": 1}, ["a"], 3, True])
+def test_post_proposal_with_a_non_string_suggestion_is_400(setting, api_as, text):
+    response = api_as(setting.expert.user).post(
+        "/api/v1/proposals/",
+        {"title": "t", "problem": "p", "points": [{"text": text}], "domains": ["2"]},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"points.0": ["A suggestion is a text."]}
+    assert Proposal.objects.count() == 0
+
+
+def test_submit_proposal_with_a_non_string_plain_item_is_refused(setting):
+    with pytest.raises(ValidationError) as caught:
+        submit(setting.expert, points=[["a"]])
+    assert list(caught.value.message_dict) == ["points.0"]
+    assert Proposal.objects.count() == 0
