@@ -196,6 +196,9 @@ def answer(request, point_id):
         _errors(request, error)
     if point.proposal_id:  # a proposal's suggestion: back to the proposal
         return redirect(f"{reverse('consultations:proposal', args=[point.proposal_id])}#point-{point.pk}")
+    if point.opinion.consultation_id:  # a point of a consultation's answer: back to the consultation
+        consultation_url = reverse("consultations:consultation", args=[point.opinion.consultation_id])
+        return redirect(f"{consultation_url}#point-{point.pk}")
     return redirect(f"{_reading_url(point.opinion.review_id)}#point-{point.pk}")
 
 

@@ -268,3 +268,23 @@ def test_consultation_edit_of_an_open_one_changes_nothing(commission_user):
     consultation.refresh_from_db()
     assert (response.status_code, consultation.title) == (302, "机器人产业三年行动计划落实情况征询")
     assert list(consultation.questions.values_list("text", flat=True)) == QUESTIONS
+
+
+def test_consultation_answer_point_answered_in_the_portal_returns_to_the_consultation(
+    secretariat_user, commission_user
+):
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+    sealed = answer(consultation, e["child"])
+    consulting.close_consultation(consultation, by=secretariat_user)
+    point = sealed.points.order_by("position").first()
+
+    response = client_for(commission_user).post(
+        f"/portal/points/{point.pk}/answer/", {"status": "partly_adopted", "reason": "纳入明年计划"}
+    )
+
+    assert (response.status_code, response["Location"]) == (
+        302, f"/portal/consultations/{consultation.pk}/#point-{point.pk}"
+    )  # fmt: skip
+    point.refresh_from_db()
+    assert (point.response.status, point.response.reason) == ("partly_adopted", "纳入明年计划")
