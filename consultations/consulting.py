@@ -361,7 +361,10 @@ def check_answer_writable(answer, *, by):
     and the consultation is open (called by ``services.save_opinion`` and ``submit_opinion``)."""
     from experts.models import Expert
 
-    consultation = answer.consultation
+    # Under the consultation's row lock, read afresh: the caller's transaction (save or submit)
+    # holds it until commit, so a close (transition_consultation locks the same row) cannot slip
+    # between this check and the write.
+    consultation = Consultation.objects.select_for_update().get(pk=answer.consultation_id)
     if answer.expert.user_id != getattr(by, "id", None):
         raise StateConflict(_("Only its author writes an answer."))
     if answer.expert.status != Expert.Status.ACTIVE or not consultation.recipients.filter(pk=answer.expert_id).exists():

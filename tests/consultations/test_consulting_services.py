@@ -187,3 +187,23 @@ def test_ensure_answer_of_a_draft_consultation_is_refused(secretariat_user):
 
     with pytest.raises(StateConflict):
         consulting.ensure_answer(consultation, e["child"])
+
+
+def test_answer_save_and_submit_read_the_consultation_state_afresh_after_a_close(secretariat_user):
+    """The answer was loaded while open (as a request does before the close commits): the write
+    re-reads the consultation under its row lock and refuses, as the close is serialised first."""
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+    draft = answer(consultation, e["child"], submit=False)
+    loaded = Opinion.objects.select_related("consultation", "expert").get(pk=draft.pk)
+    consulting.close_consultation(Consultation.objects.get(pk=consultation.pk), by=secretariat_user)
+    question = consultation.questions.order_by("position").first()
+    data = {"points": [{"question": question.pk, "text": "关闭之后写的"}]}
+
+    with pytest.raises(StateConflict):
+        services.save_opinion(loaded, by=e["child"].user, data=data, expected_version=loaded.version)
+    with pytest.raises(StateConflict):
+        services.submit_opinion(loaded, by=e["child"].user)
+
+    draft.refresh_from_db()
+    assert (draft.version, draft.submitted_at) == (loaded.version, None)
