@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from consultations import proposals, responses
 from consultations.canonical import digest
@@ -65,7 +66,7 @@ def test_submit_proposal_refuses_a_zip_bomb_named_docx(setting):
 
 def test_submit_proposal_refuses_an_attachment_over_ten_megabytes(setting):
     big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024))
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
         submit(setting.expert, attachments=[big])
     assert caught.value.message_dict["attachments"] == ["big.pdf: An attachment is at most 10 MB."]
 
