@@ -15,7 +15,7 @@ from tests.cms.conftest import make_expert
 from tests.conftest import make_user
 from tests.factories import PASSWORD
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -99,11 +99,7 @@ def test_site_secretariat_writes_submits_and_approves_a_meeting_notice(site, new
     hosts = hosts_of(admin)
     visitor = new_page(viewport=PHONE)
 
-    admin.goto("/admin/login/")
-    admin.fill("#id_username", "head")
-    admin.fill("#id_password", PASSWORD)
-    admin.locator("form button[type=submit]").first.click()
-    admin.wait_for_url("**/admin/")
+    sign_in(admin, "head", PASSWORD)  # password, then the second factor the secretariat needs
     admin.goto(f"/admin/pages/add/cms/meetingnoticepage/{index.pk}/")
     admin.fill("#id_title", title)
     admin.fill("#id_meeting_at", "2027-01-15 09:30")
