@@ -40,10 +40,23 @@ def send_sms(to, text):
         return None
 
 
+def send_email(to, *, subject, text):
+    """Mail ``text`` to the address ``to`` if there is one; a failing mail server is logged, not raised."""
+    from django.core.mail import EmailMessage
+
+    if not to:
+        return False
+    try:
+        EmailMessage(subject=subject, body=text, to=[to], from_email=settings.DEFAULT_FROM_EMAIL).send()
+    except Exception:  # a mail outage must not undo the step; the portal has it
+        logger.warning("mail not sent", exc_info=True)  # no address in the log: no personal data in logs
+        return False
+    return True
+
+
 def tell_expert(expert, *, kind, text, subject, url=""):
     """Tell one expert everywhere: a portal notification (and their open sockets), then, after the
     commit, an email and a text message. Mail and SMS failures are logged, never raised."""
-    from django.core.mail import EmailMessage
     from django.db import transaction
 
     from .services import notify
@@ -53,11 +66,7 @@ def tell_expert(expert, *, kind, text, subject, url=""):
     email, mobile = expert.email, expert.mobile
 
     def send():
-        if email:
-            try:
-                EmailMessage(subject=subject, body=text, to=[email], from_email=settings.DEFAULT_FROM_EMAIL).send()
-            except Exception:  # a mail outage must not undo the step; the portal has it
-                logger.warning("mail to expert %s not sent", expert.pk, exc_info=True)
+        send_email(email, subject=subject, text=text)
         send_sms(mobile, text)
 
     transaction.on_commit(send)

@@ -144,18 +144,16 @@ def send_sign_in_details(expert):
     """Tell a newly appointed expert how to sign in: no password travels, the expert signs in
     with a one-time code sent to the mobile or email the secretariat holds."""
     from django.conf import settings
-    from django.core.mail import send_mail
     from django.urls import reverse
 
-    from consultations.notify import send_sms
+    from consultations.notify import send_email, send_sms
 
     address = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("signin-code")
     text = _(
         "%(name)s, you have been appointed to the expert advisory committee. Your username is %(username)s. "
         "Sign in at %(address)s with a one-time code sent to this phone or email."
     ) % {"name": expert.name, "username": expert.user.get_username(), "address": address}
-    if expert.email:
-        send_mail(_("Your sign-in to the expert advisory committee"), text, None, [expert.email], fail_silently=True)
+    send_email(expert.email, subject=_("Your sign-in to the expert advisory committee"), text=text)
     send_sms(expert.mobile, text)
 
 

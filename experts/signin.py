@@ -265,9 +265,7 @@ def send_signin_code(username, *, request=None):
     At most three codes per user and per address in 15 minutes. Returns True if one was sent."""
     import secrets
 
-    from django.core.mail import send_mail
-
-    from consultations.notify import send_sms
+    from consultations.notify import send_email, send_sms
 
     from .models import SignInCode
 
@@ -297,7 +295,7 @@ def send_signin_code(username, *, request=None):
     if expert.mobile:
         send_sms(expert.mobile, text)
     elif expert.email:
-        send_mail(_("Sign-in code"), text, None, [expert.email], fail_silently=True)
+        send_email(expert.email, subject=_("Sign-in code"), text=text)
     audit.record(audit.SIGNIN_CODE_SENT, actor=None, request=request, outcome=audit.SUCCESS, username=username)
     return True
 

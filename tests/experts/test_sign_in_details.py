@@ -29,3 +29,27 @@ def test_roster_entry_without_account_sends_nothing(django_capture_on_commit_cal
         new_expert(name="王五", key="NEW-3", email="ww@example.cn")
     assert mail.outbox == []
     assert SmsMessage.objects.count() == 0
+
+
+class BrokenMailBackend:
+    """A mail server that is down."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_mail_outage_still_creates_the_account_and_sends_the_text_message(
+    django_capture_on_commit_callbacks, settings, caplog
+):
+    settings.MAILERS = {"default": {"BACKEND": "tests.experts.test_sign_in_details.BrokenMailBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        expert = new_expert(name="赵六", key="NEW-4", username="zhaoliu", email="zl@example.cn", mobile="13900002222")
+
+    assert expert.user.username == "zhaoliu"
+    assert list(SmsMessage.objects.values_list("to", flat=True)) == ["13900002222"]
+    assert [record.getMessage() for record in caplog.records if record.name == "consultations.notify"] == [
+        "mail not sent"
+    ]
