@@ -23,6 +23,18 @@ def _base_rows(request):
         ensure_wagtail_tree()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Each test gets its own channel layer instance. Each socket test runs in its own event loop,
+    and channels_redis keeps per-channel asyncio locks in the instance: a lock still bound to an
+    earlier test's loop fails the next test's receive ("bound to a different event loop")."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = {}
+
+
 def second_factor_device(user):
     """The user's confirmed authenticator (made here if they have none), as if they had set one up."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
