@@ -109,14 +109,18 @@ def _point_text(item, errors, key):
     return normalise_text(raw)
 
 
-def _clean_points(opinion, raw, sections, errors):
+def _clean_point_items(opinion, raw, errors, *, shape, limit, foreign, clean_item):
+    """The points of an opinion or of a consultation answer: a list of objects, at most
+    ``MAX_POINTS``, each with some text and, if it names an ``id``, one of this opinion's live
+    points. ``clean_item(item, key)`` checks what the kind adds (a section, a question) and returns
+    those fields. The messages say which kind it is."""
     if raw in (None, ""):
         return []
     if not isinstance(raw, list) or not all(isinstance(p, dict) for p in raw):
-        errors["points"] = [_("Points are a list of objects with “section” and “text”.")]
+        errors["points"] = [shape]
         return []
     if len(raw) > MAX_POINTS:
-        errors["points"] = [_("An opinion has at most {n} points.").format(n=MAX_POINTS)]
+        errors["points"] = [limit]
         return []
     known = set(opinion.points.filter(removed=False).values_list("id", flat=True))
     points = []
@@ -131,46 +135,49 @@ def _clean_points(opinion, raw, sections, errors):
             errors.setdefault(key, []).append(_("A point is at most {n} characters.").format(n=MAX_POINT))
         point_id = item.get("id")
         if point_id is not None and (not is_id(point_id) or point_id not in known):
-            errors.setdefault(key, []).append(_("This point is not part of this opinion."))
-        section = _clean_section(item.get("section"), sections, errors, key)
-        points.append({"id": point_id, "section": section, "text": text})
+            errors.setdefault(key, []).append(foreign)
+        points.append({"id": point_id, **clean_item(item, key), "text": text})
     return points
+
+
+def _clean_points(opinion, raw, sections, errors):
+    def clean_item(item, key):
+        return {"section": _clean_section(item.get("section"), sections, errors, key)}
+
+    return _clean_point_items(
+        opinion,
+        raw,
+        errors,
+        shape=_("Points are a list of objects with “section” and “text”."),
+        limit=_("An opinion has at most {n} points.").format(n=MAX_POINTS),
+        foreign=_("This point is not part of this opinion."),
+        clean_item=clean_item,
+    )
 
 
 def _clean_answer_points(opinion, raw, errors):
     """A consultation answer's points: each names one of the consultation's questions."""
     from .consulting import question_ids
 
-    if raw in (None, ""):
-        return []
-    if not isinstance(raw, list) or not all(isinstance(p, dict) for p in raw):
-        errors["points"] = [_("Points are a list of objects with “question” and “text”.")]
-        return []
-    if len(raw) > MAX_POINTS:
-        errors["points"] = [_("An answer has at most {n} points.").format(n=MAX_POINTS)]
-        return []
     questions = question_ids(opinion.consultation)
-    known = set(opinion.points.filter(removed=False).values_list("id", flat=True))
-    points = []
-    for index, item in enumerate(raw):
-        key = f"points.{index}"
-        text = _point_text(item, errors, key)
-        if text is None:
-            text = ""
-        elif not text:
-            errors.setdefault(key, []).append(_("A point needs some text."))
-        elif len(text) > MAX_POINT:
-            errors.setdefault(key, []).append(_("A point is at most {n} characters.").format(n=MAX_POINT))
-        point_id = item.get("id")
-        if point_id is not None and (not is_id(point_id) or point_id not in known):
-            errors.setdefault(key, []).append(_("This point is not part of this answer."))
+
+    def clean_item(item, key):
         question = item.get("question")
         if not is_id(question) or question not in questions:
             errors.setdefault(key, []).append(_("Say which question of this consultation the point answers."))
         if item.get("section"):
             errors.setdefault(key, []).append(_("An answer's points name a question, not a plan section."))
-        points.append({"id": point_id, "section": "", "question": question, "text": text})
-    return points
+        return {"section": "", "question": question}
+
+    return _clean_point_items(
+        opinion,
+        raw,
+        errors,
+        shape=_("Points are a list of objects with “question” and “text”."),
+        limit=_("An answer has at most {n} points.").format(n=MAX_POINTS),
+        foreign=_("This point is not part of this answer."),
+        clean_item=clean_item,
+    )
 
 
 def _clean_answer_data(opinion, data):
