@@ -330,3 +330,27 @@ def test_a_halfway_signed_in_secretariat_cannot_change_the_password(client):
     response = client.get(reverse("password_change"))
 
     assert (response.status_code, response.url) == (302, f"{VERIFY}?next=%2Faccounts%2Fpassword%2F")
+
+
+def test_a_bearer_token_counts_on_the_api_beside_a_halfway_signed_in_session(client):
+    cache.clear()  # the token throttle counts in the cache
+    user = make_user("secretariat", username="sec")
+    device = second_factor_device(user)
+    sign_in(client, "sec")
+    issued = client.post(
+        "/api/v1/auth/token/",
+        {"username": "sec", "password": PASSWORD, "otp": code_for(device)},
+        content_type="application/json",
+    )
+    bearer = f"Bearer {issued.json()['token']}"
+
+    with_token = client.get("/api/v1/organizations/", HTTP_AUTHORIZATION=bearer)
+    bad_token = client.get("/api/v1/organizations/", HTTP_AUTHORIZATION="Bearer not-a-token")
+    empty_bearer = client.get("/api/v1/organizations/", HTTP_AUTHORIZATION="Bearer ")
+    portal = client.get("/portal/", HTTP_AUTHORIZATION=bearer)
+
+    assert issued.status_code == 201
+    assert with_token.status_code == 200
+    assert bad_token.status_code == 401
+    assert empty_bearer.status_code == 403
+    assert (portal.status_code, portal.url) == (302, f"{VERIFY}?next=%2Fportal%2F")
