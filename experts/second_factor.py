@@ -230,14 +230,6 @@ def session_device_is_verified(user, session):
     return device is not None and device.user_id == user.pk and device.confirmed
 
 
-def demo_device(user, *, key):
-    """A confirmed authenticator with a known hex ``key`` (demo data only: ``load_demo``)."""
-    device, _created = TOTPDevice.objects.update_or_create(
-        user=user, name="demo", defaults={"key": key, "confirmed": True, "last_t": -1}
-    )
-    return device
-
-
 def current_code(device, *, now=None):
     """The code ``device`` accepts now (demo hint and tests)."""
     from django_otp.oath import TOTP
