@@ -1,6 +1,7 @@
 """The API of opinions, their versions and the review's discussion (API.md). Views translate the
 request, call a service and shape the answer; the rules live in services and permissions."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -50,19 +51,25 @@ class OpinionSerializer(serializers.ModelSerializer):
         return [{"id": p.id, "section": p.section, "text": p.text} for p in points]
 
 
-class OpinionWriteSerializer(serializers.Serializer):
-    """The body of a PUT. ``label`` keeps a named version; ``reason`` is required after
-    submission (an addendum); ``merged`` marks the save that resolves a 409."""
+class SaveSerializer(serializers.Serializer):
+    """What any save of an opinion or a consultation answer may carry beside its content:
+    ``label`` keeps a named version; ``reason`` is required after submission (an addendum);
+    ``merged`` marks the save that resolves a 409."""
+
+    label = serializers.CharField(allow_blank=True, required=False, max_length=200)
+    reason = serializers.CharField(allow_blank=True, required=False, max_length=500)
+    merged = serializers.BooleanField(required=False, default=False)
+    version = serializers.IntegerField(required=False, help_text="Used only when If-Match is missing.")
+
+
+class OpinionWriteSerializer(SaveSerializer):
+    """The body of a PUT of an opinion."""
 
     conclusion = serializers.CharField(allow_blank=True, required=False)
     # Scores and points are checked by ``services.clean_opinion_data`` (one rule, all errors at once).
     scores = serializers.JSONField(required=False, help_text="{criterion key: whole number within its scale}")
     summary = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
     points = serializers.JSONField(required=False, help_text='[{"id": optional, "section": anchor or "", "text"}]')
-    label = serializers.CharField(allow_blank=True, required=False, max_length=200)
-    reason = serializers.CharField(allow_blank=True, required=False, max_length=500)
-    merged = serializers.BooleanField(required=False, default=False)
-    version = serializers.IntegerField(required=False, help_text="Used only when If-Match is missing.")
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -149,13 +156,59 @@ def _stale(error):
     return _with_etag(response, current)
 
 
+class TooLarge(exceptions.APIException):
+    """413: an upload over its limit (as for plan versions)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
+def _too_large(error):
+    """The messages of the attachments refused for their size, if any."""
+    refused = getattr(error, "error_dict", {}).get("attachments", [])
+    return [message for item in refused if item.code == "too_large" for message in item.messages]
+
+
 def _call(func, *args, **kwargs):
+    """Run a service of this app; its refusals become the API's answers: a state that forbids it
+    409, a permission 403, bad input 400 (field → messages), an attachment too large 413."""
     try:
         return func(*args, **kwargs)
     except StateConflict as error:
         raise Conflict(error.message)
+    except DjangoPermissionDenied as error:
+        raise exceptions.PermissionDenied(str(error) or None)
     except DjangoValidationError as error:
+        too_large = _too_large(error)
+        if too_large:
+            raise TooLarge({"detail": too_large[0], "errors": {"attachments": too_large}})
         _raise_validation(error)
+
+
+def _save(request, opinion, body_class):
+    """A PUT of an opinion or an answer: check the body, read the version from ``If-Match``, save
+    through ``services.save_opinion``. Raises ``services.StaleVersion`` for the caller's 409."""
+    body = body_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    values = dict(body.validated_data)
+    expected = _expected_version(request, values)
+    data = {key: request.data.get(key) for key in ("conclusion", "scores", "summary", "points")}
+    return _call(
+        services.save_opinion,
+        opinion,
+        by=request.user,
+        data=data,
+        expected_version=expected,
+        label=values.get("label", ""),
+        reason=values.get("reason", ""),
+        merged=values.get("merged", False),
+    )
+
+
+def _submit(request, opinion):
+    """Seal an opinion or an answer; ``If-Match`` is optional here. Raises ``services.StaleVersion``."""
+    expected = _expected_version(request, {}) if request.headers.get("If-Match") else None
+    return _call(services.submit_opinion, opinion, by=request.user, expected_version=expected)
 
 
 class OwnOpinionView(APIView):
@@ -173,22 +226,8 @@ class OwnOpinionView(APIView):
     )
     def put(self, request, review_id):
         opinion = _own_opinion(request, review_id)
-        body = OpinionWriteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        values = dict(body.validated_data)
-        expected = _expected_version(request, values)
-        data = {key: request.data.get(key) for key in ("conclusion", "scores", "summary", "points")}
         try:
-            saved = _call(
-                services.save_opinion,
-                opinion,
-                by=request.user,
-                data=data,
-                expected_version=expected,
-                label=values.get("label", ""),
-                reason=values.get("reason", ""),
-                merged=values.get("merged", False),
-            )
+            saved = _save(request, opinion, OpinionWriteSerializer)
         except services.StaleVersion as error:
             return _stale(error)
         saved = selectors.own_opinion(request.user, saved.review)
@@ -201,11 +240,8 @@ class SubmitOpinionView(APIView):
     @extend_schema(request=None, responses=OpinionSerializer)
     def post(self, request, review_id):
         opinion = _own_opinion(request, review_id)
-        expected = None
-        if request.headers.get("If-Match"):
-            expected = _expected_version(request, {})
         try:
-            submitted = _call(services.submit_opinion, opinion, by=request.user, expected_version=expected)
+            submitted = _submit(request, opinion)
         except services.StaleVersion as error:
             return _stale(error)
         submitted = selectors.own_opinion(request.user, submitted.review)

@@ -2,7 +2,6 @@
 ``consulting`` (and the opinion services for answers) and shape the answer; who sees what is
 ``consultation_access``."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
@@ -10,22 +9,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
-from config.rest import Conflict, error_response
+from config.rest import error_response
 from reviews.services import StateConflict
 
 from . import consultation_access as access
 from . import consulting, services
-from .api import _expected_version, _raise_validation, _with_etag
+from .api import SaveSerializer, _call, _save, _submit, _with_etag
 from .models import Consultation, Opinion, Question
-
-
-def _call(func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except StateConflict as error:
-        raise Conflict(error.message)
-    except DjangoValidationError as error:
-        _raise_validation(error)
 
 
 def consultations_for(user):
@@ -150,12 +140,10 @@ class AnswerSerializer(serializers.ModelSerializer):
         return self.context.get("authors", {}).get(answer.pk) or answer.expert.name
 
 
-class AnswerWriteSerializer(serializers.Serializer):
+class AnswerWriteSerializer(SaveSerializer):
+    """The body of a PUT of an answer."""
+
     points = serializers.JSONField(required=False, help_text='[{"id": optional, "question": id, "text"}]')
-    label = serializers.CharField(allow_blank=True, required=False, max_length=200)
-    reason = serializers.CharField(allow_blank=True, required=False, max_length=500)
-    merged = serializers.BooleanField(required=False, default=False)
-    version = serializers.IntegerField(required=False, help_text="Used only when If-Match is missing.")
 
 
 # ---------------------------------------------------------------- consultations
@@ -252,22 +240,8 @@ class OwnAnswerView(generics.GenericAPIView):
     def put(self, request, consultation_id):
         consultation = _visible(request, consultation_id)
         answer = own_answer(request.user, consultation)
-        body = AnswerWriteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        values = dict(body.validated_data)
-        expected = _expected_version(request, values)
-        data = {key: request.data.get(key) for key in ("conclusion", "scores", "summary", "points")}
         try:
-            _call(
-                services.save_opinion,
-                answer,
-                by=request.user,
-                data=data,
-                expected_version=expected,
-                label=values.get("label", ""),
-                reason=values.get("reason", ""),
-                merged=values.get("merged", False),
-            )
+            _save(request, answer, AnswerWriteSerializer)
         except services.StaleVersion as error:
             return _stale(request, error, consultation)
         saved = own_answer(request.user, consultation)
@@ -284,9 +258,8 @@ class SubmitAnswerView(generics.GenericAPIView):
     def post(self, request, consultation_id):
         consultation = _visible(request, consultation_id)
         answer = own_answer(request.user, consultation)
-        expected = _expected_version(request, {}) if request.headers.get("If-Match") else None
         try:
-            _call(services.submit_opinion, answer, by=request.user, expected_version=expected)
+            _submit(request, answer)
         except services.StaleVersion as error:
             return _stale(request, error, consultation)
         submitted = own_answer(request.user, consultation)

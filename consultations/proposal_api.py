@@ -2,8 +2,6 @@
 screening actions. Views translate and call ``proposals``; whoever may not see a proposal gets
 404 on every path, the same as for one that does not exist."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -12,12 +10,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.rest import Conflict
 from experts import roles
-from reviews.services import StateConflict
 
 from . import proposals
-from .api import _raise_validation
+from .api import _call
 from .models import Point, Proposal
 
 
@@ -107,33 +103,6 @@ class ReturnSerializer(serializers.Serializer):
 
 class MergeSerializer(serializers.Serializer):
     into = serializers.IntegerField()
-
-
-class TooLarge(exceptions.APIException):
-    """413: an attachment over 10 MB (as for plan versions)."""
-
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
-
-
-def _too_large(error):
-    """The messages of the attachments refused for their size, if any."""
-    refused = getattr(error, "error_dict", {}).get("attachments", [])
-    return [message for item in refused if item.code == "too_large" for message in item.messages]
-
-
-def _call(func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except StateConflict as error:
-        raise Conflict(error.message)
-    except DjangoPermissionDenied as error:
-        raise exceptions.PermissionDenied(str(error) or None)
-    except DjangoValidationError as error:
-        too_large = _too_large(error)
-        if too_large:
-            raise TooLarge({"detail": too_large[0], "errors": {"attachments": too_large}})
-        _raise_validation(error)
 
 
 def _proposal_or_404(request, proposal_id):
