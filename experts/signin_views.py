@@ -93,6 +93,7 @@ def second_factor_setup(request):
         if confirmed is not None:
             device, codes = confirmed
             django_otp.login(request, device)
+            request.session.cycle_key()  # a new session id once fully signed in, as after a code
             return render(
                 request, "registration/second_factor_codes.html", {"codes": codes, "next": _next_url(request)}
             )

@@ -7,6 +7,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
@@ -354,3 +355,23 @@ def test_a_bearer_token_counts_on_the_api_beside_a_halfway_signed_in_session(cli
     assert bad_token.status_code == 401
     assert empty_bearer.status_code == 403
     assert (portal.status_code, portal.url) == (302, f"{VERIFY}?next=%2Fportal%2F")
+
+
+def test_the_session_gets_a_new_id_once_the_second_factor_is_entered_or_set_up(client):
+    with_device = make_user("secretariat", username="sec")
+    device = second_factor_device(with_device)
+    make_user("secretariat", username="sec2")
+    sign_in(client, "sec")
+    halfway = client.cookies["sessionid"].value
+    enter(client, code_for(device))
+    verified = client.cookies["sessionid"].value
+    other = Client()
+    sign_in(other, "sec2")
+    other.get(SETUP)
+    halfway_setup = other.cookies["sessionid"].value
+    enter(other, code_for(TOTPDevice.objects.get(user__username="sec2")), path=SETUP)
+    set_up = other.cookies["sessionid"].value
+
+    assert halfway != verified
+    assert halfway_setup != set_up
+    assert other.get("/admin/").status_code == 200
