@@ -245,7 +245,8 @@ def test_admin_screening_routes_with_a_department_per_suggestion(setting):
 
 def test_admin_screening_is_refused_to_the_commission(setting):
     proposal = submit(setting.expert)
-    assert portal(setting.commission).get(f"/admin/proposals/{proposal.pk}/").status_code in (302, 403)
+    response = portal(setting.commission).get(f"/admin/proposals/{proposal.pk}/")
+    assert (response.status_code, response["Location"]) == (302, f"/admin/login/?next=/admin/proposals/{proposal.pk}/")
 
 
 def test_proposal_list_endpoint_queries_do_not_grow(setting, api_as):
@@ -257,7 +258,8 @@ def test_proposal_list_endpoint_queries_do_not_grow(setting, api_as):
             made.append(route_to_both(submit(setting.expert, title=f"建议{len(made)}"), setting))
 
     def fetch():
-        assert client.get("/api/v1/proposals/?page_size=50").status_code == 200
+        response = client.get("/api/v1/proposals/?page_size=50")
+        assert (response.status_code, response.json()["count"]) == (200, len(made))
 
     assert_constant_queries(make_rows, fetch)
 
@@ -271,7 +273,8 @@ def test_proposal_list_page_queries_do_not_grow(setting):
             made.append(route_to_both(submit(setting.expert, title=f"建议{len(made)}"), setting))
 
     def fetch():
-        assert client.get("/portal/proposals/").status_code == 200
+        response = client.get("/portal/proposals/")
+        assert (response.status_code, response.content.decode().count('data-testid="proposal-row"')) == (200, len(made))
 
     assert_constant_queries(make_rows, fetch)
 
@@ -285,7 +288,8 @@ def test_admin_board_queries_do_not_grow(setting):
             made.append(submit(setting.expert, title=f"建议{len(made)}"))
 
     def fetch():
-        assert client.get("/admin/proposals/?rows=1").status_code == 200
+        response = client.get("/admin/proposals/?rows=1")
+        assert (response.status_code, response.content.decode().count('data-testid="board-row"')) == (200, len(made))
 
     assert_constant_queries(make_rows, fetch)
 
