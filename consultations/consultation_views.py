@@ -66,6 +66,22 @@ def consultation_list(request):
     )
 
 
+class ExpertChoiceField(forms.ModelMultipleChoiceField):
+    """Experts by id; an id beyond a 64-bit integer is refused as an invalid choice before the
+    lookup (SQLite raises OverflowError on it: a 500 instead of the form again)."""
+
+    def clean(self, value):
+        for item in value or []:
+            try:
+                number = int(item)
+            except (TypeError, ValueError):
+                continue  # not a number: the field's own check says so
+            if not consulting.fits_id(number):
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                      params={"value": item})  # fmt: skip
+        return super().clean(value)
+
+
 class ConsultationForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     background = forms.CharField(label=gettext_lazy("Background"), widget=forms.Textarea(attrs={"rows": 6}),
@@ -77,7 +93,7 @@ class ConsultationForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
-    addressed_experts = forms.ModelMultipleChoiceField(
+    addressed_experts = ExpertChoiceField(
         label=gettext_lazy("Ask these experts by name"),
         queryset=Expert.objects.filter(status=Expert.Status.ACTIVE).order_by("name"),
         required=False,

@@ -22,6 +22,7 @@ from . import notify as sms
 from . import realtime
 from .canonical import normalise_text
 from .models import Consultation, Notification, Opinion, Question
+from .services import is_id
 
 logger = logging.getLogger(__name__)
 
@@ -95,14 +96,20 @@ def _clean_experts(ids, errors):
 
     if ids is None:
         return None
-    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+    if not isinstance(ids, list) or not all(is_id(i) for i in ids):
         errors["addressed_experts"] = [_("Experts are a list of ids.")]
         return None
-    found = list(Expert.objects.filter(pk__in=ids))
+    found = list(Expert.objects.filter(pk__in=[i for i in ids if fits_id(i)]))  # others are unknown
     missing = sorted(set(ids) - {e.pk for e in found})
     if missing:
         errors["addressed_experts"] = [_("Unknown expert: {ids}.").format(ids=", ".join(map(str, missing)))]
     return found
+
+
+def fits_id(value):
+    """Whether the whole number ``value`` can be a row's id at all (a 64-bit integer): SQLite
+    raises OverflowError for a larger one in a query, so such an id is answered as unknown."""
+    return -(2**63) <= value < 2**63
 
 
 def _clean_fields(consultation, data, errors, *, creating):

@@ -299,3 +299,15 @@ def test_consultations_post_with_a_non_string_question_is_400(api_as, secretaria
         "questions.1": ["The text must be a string."],
     }
     assert Consultation.objects.count() == 0
+
+
+def test_consultations_post_naming_an_expert_id_beyond_64_bits_is_400(api_as, secretariat_user):
+    build_committee()
+    body = {"title": "征询", "questions": [{"text": "问题"}], "addressed_experts": [10**30]}
+
+    response = api_as(secretariat_user).post("/api/v1/consultations/", body, format="json")
+
+    assert (response.status_code, response.data["errors"]) == (
+        400, {"addressed_experts": [f"Unknown expert: {10**30}."]}
+    )  # fmt: skip
+    assert Consultation.objects.count() == 0

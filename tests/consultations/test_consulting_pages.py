@@ -288,3 +288,15 @@ def test_consultation_answer_point_answered_in_the_portal_returns_to_the_consult
     )  # fmt: skip
     point.refresh_from_db()
     assert (point.response.status, point.response.reason) == ("partly_adopted", "纳入明年计划")
+
+
+def test_consultation_new_naming_an_expert_id_beyond_64_bits_shows_the_form_again(secretariat_user):
+    build_committee()
+
+    response = client_for(secretariat_user).post(
+        "/portal/consultations/new/", {"title": "征询", "question": ["问题"], "addressed_experts": [str(10**30)]}
+    )
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["addressed_experts"]
+    assert Consultation.objects.count() == 0
