@@ -326,8 +326,7 @@ def tell_recipients(consultation, recipients):
     notifications = Notification.objects.bulk_create(
         Notification(user_id=e.user_id, kind="consultation", text=text[:500], url=url) for e in recipients if e.user_id
     )
-    for notification in notifications:
-        realtime.notify_user(notification)
+    realtime.notify_users(notifications)  # one trip to the sockets after commit, not one per expert
     subject = _("A consultation of the expert advisory committee")
     mails = [
         EmailMessage(subject=subject, body=text, to=[e.email], from_email=settings.DEFAULT_FROM_EMAIL)

@@ -207,3 +207,21 @@ def test_answer_save_and_submit_read_the_consultation_state_afresh_after_a_close
 
     draft.refresh_from_db()
     assert (draft.version, draft.submitted_at) == (loaded.version, None)
+
+
+def test_open_consultation_tells_many_recipients_in_one_socket_send(
+    secretariat_user, django_capture_on_commit_callbacks
+):
+    """The notifications' socket pushes go in one trip after commit (realtime.notify_users), not
+    one per recipient: opening to the whole committee must not cost one event-loop trip each."""
+    build_committee()
+    one = pose(secretariat_user, open_it=False, domains=["2.1.1"])
+    everyone = pose(secretariat_user, open_it=False, domains=[])
+
+    with django_capture_on_commit_callbacks() as to_one:
+        consulting.open_consultation(one, by=secretariat_user)
+    with django_capture_on_commit_callbacks() as to_everyone:
+        consulting.open_consultation(everyone, by=secretariat_user)
+
+    assert (one.recipients.count(), everyone.recipients.count()) == (1, 3)
+    assert len(to_everyone) == len(to_one)
