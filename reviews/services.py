@@ -202,12 +202,53 @@ def _check_review(review):
         raise ValidationError(errors)
 
 
+FLAG_RULES = ("one_per_organization", "each_category", "exclude_earlier_versions", "exclude_drafters")
+NUMBER_RULES = {"load_cap_per_quarter": (1, 50), "alternates": (0, 100), "minimum_panel_size": (1, 99)}
+
+
+def _rule_errors(rules):
+    """What is wrong with the ``rules`` a review is scheduled with (API.md: an object of the named
+    rules of ``default_rules``), so that a draw never meets a rule it cannot read."""
+    if not isinstance(rules, dict):
+        return [_("The rules must be an object of named rules.")]
+    errors = []
+    for name, value in rules.items():
+        if name in FLAG_RULES:
+            if not isinstance(value, bool):
+                errors.append(_("The rule “{name}” must be true or false.").format(name=name))
+        elif name in NUMBER_RULES:
+            low, high = NUMBER_RULES[name]
+            nullable = name == "load_cap_per_quarter"  # null: no cap
+            if not (value is None and nullable) and not (
+                isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+            ):
+                errors.append(
+                    _("The rule “{name}” must be a whole number from {low} to {high}.").format(
+                        name=name, low=low, high=high
+                    )
+                )
+        elif name == "government_share_max":
+            if not (
+                isinstance(value, list)
+                and len(value) == 2
+                and all(isinstance(n, int) and not isinstance(n, bool) for n in value)
+                and 0 <= value[0] <= value[1]
+                and 1 <= value[1] <= 100
+            ):
+                errors.append(_("The government share must be two whole numbers (at most, out of), like [1, 3]."))
+        else:
+            errors.append(_("There is no rule “{name}”.").format(name=str(name)[:50]))
+    return errors
+
+
 @transaction.atomic
 def create_review(plan, *, by, plan_version=None, required_domains=(), rules=None, criteria=None, **fields):
     """Schedule a review of ``plan`` (its latest version unless ``plan_version`` is given)."""
     version = plan_version or plan.versions.order_by("-number").first()
     if version is None or version.plan_id != plan.id:
         raise ValidationError({"plan": [_("The plan has no document to review yet.")]})
+    if rules is not None and _rule_errors(rules):
+        raise ValidationError({"rules": _rule_errors(rules)})
     review = Review(plan=plan, plan_version=version, created_by=by)
     for name in REVIEW_FIELDS:
         if name in fields and fields[name] is not None:

@@ -347,3 +347,50 @@ def test_department_plans_page_queries_are_constant(client, department_staff, su
             services.add_plan_version(plan, upload=SimpleUploadedFile("p.docx", docx_bytes()), by=secretariat_user)
 
     assert_constant_queries(make_rows, lambda: client.get("/portal/plans/"))
+
+
+def test_scheduling_with_malformed_rules_is_400_and_changes_nothing(api_as, secretariat_user, plan):
+    now = timezone.now()
+    base = {"plan": plan.pk, "opens_at": now.isoformat(), "due_at": (now + timedelta(days=14)).isoformat()}
+    malformed = [
+        "none",
+        ["exclude_drafters"],
+        {"exclude_drafters": "no"},
+        {"one_per_organization": 1},
+        {"load_cap_per_quarter": "four"},
+        {"load_cap_per_quarter": -1},
+        {"alternates": 10**9},
+        {"minimum_panel_size": "five"},
+        {"government_share_max": [1, 0]},
+        {"government_share_max": "1/3"},
+        {"panel_size": 3},
+        {"what": True},
+    ]
+
+    answers = [
+        api_as(secretariat_user).post("/api/v1/reviews/", {**base, "rules": rules}, format="json")
+        for rules in malformed
+    ]
+
+    assert [(a.status_code, list(a.json().get("errors", {}))) for a in answers] == [(400, ["rules"])] * len(malformed)
+    assert not Review.objects.exists()
+
+
+def test_scheduling_with_rules_keeps_the_defaults_it_does_not_name(api_as, secretariat_user, plan):
+    now = timezone.now()
+    body = {
+        "plan": plan.pk,
+        "opens_at": now.isoformat(),
+        "due_at": (now + timedelta(days=14)).isoformat(),
+        "rules": {"exclude_drafters": False, "load_cap_per_quarter": None, "government_share_max": [2, 5]},
+    }
+
+    response = api_as(secretariat_user).post("/api/v1/reviews/", body, format="json")
+
+    assert response.status_code == 201
+    assert Review.objects.get().rules == {
+        **services.default_rules(),
+        "exclude_drafters": False,
+        "load_cap_per_quarter": None,
+        "government_share_max": [2, 5],
+    }
