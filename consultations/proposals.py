@@ -108,6 +108,17 @@ def is_author(user, proposal):
     return user.is_authenticated and proposal.author.user_id == user.id
 
 
+def answering_department(point):
+    """The department that answers for a suggestion: the one it was routed to; for one routed to
+    all of the proposal's departments, that of the staff member who answered it (``None`` while
+    unanswered or when the commission answered). Select ``response__by__department_staff__organization``."""
+    if point.organization_id:
+        return point.organization
+    response = getattr(point, "response", None)
+    staff = getattr(response.by, "department_staff", None) if response is not None and response.by_id else None
+    return staff.organization if staff is not None else None
+
+
 # ---------------------------------------------------------------- submission
 
 
@@ -520,9 +531,13 @@ def publish_proposal(proposal, *, by):
     index = ConclusionIndexPage.objects.order_by("path").first()
     if index is None:
         raise StateConflict(_("The site has no conclusions section to publish under."))
-    points = locked.points.filter(removed=False).select_related("response", "organization").order_by("position")
+    points = (
+        locked.points.filter(removed=False)
+        .select_related("response__by__department_staff__organization", "organization")
+        .order_by("position")
+    )
     rows = [
-        ("response", {"section": p.organization.name if p.organization else "", "point": p.text[:2000],
+        ("response", {"section": getattr(answering_department(p), "name", ""), "point": p.text[:2000],
                       "expert": "", "status": p.response.status, "reason": p.response.reason[:2000]})
         for p in points
         if hasattr(p, "response")

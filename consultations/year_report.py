@@ -13,8 +13,9 @@ adopted) or none yet (unanswered). What counts:
 The year is the calendar year in Asia/Shanghai of the sealing. A point counts under every
 top-level domain of its subject (the plan's domains, the consultation's addressed domains, the
 proposal's domains; a subject without one: "no domain"), so the domain rows add up to more
-than the total; under one department: the organisation the point was routed to, else the
-plan's submitting department, else "no department".
+than the total; under one department: the organisation the point was routed to (for a suggestion routed to
+all of a proposal's departments, the one whose staff answered it), else the plan's submitting
+department, else "no department".
 
 Adoption rate = (adopted + partly adopted) / (adopted + partly adopted + not adopted); none
 while nothing is answered. Everything comes from a fixed number of queries (eight), whatever
@@ -122,6 +123,8 @@ POINT_FIELDS = (
     "organization_id",
     "organization__name",
     "response__status",
+    "response__by__department_staff__organization_id",  # a suggestion routed to all: who answered it
+    "response__by__department_staff__organization__name",
 )
 
 
@@ -230,6 +233,9 @@ def _kind(row):
 def _department(row):
     if row["organization_id"] is not None:
         return row["organization_id"], row["organization__name"]
+    answered_by = row["response__by__department_staff__organization_id"]
+    if row["proposal_id"] is not None and answered_by is not None:  # as proposals.answering_department
+        return answered_by, row["response__by__department_staff__organization__name"]
     if row["opinion__review__plan__submitted_by_id"] is not None:
         return row["opinion__review__plan__submitted_by_id"], row["opinion__review__plan__submitted_by__name"]
     return None, ""

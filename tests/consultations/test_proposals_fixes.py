@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from consultations import proposals, responses
 from consultations.models import Notification, Proposal
@@ -258,3 +259,43 @@ def test_submit_proposal_with_a_non_string_plain_item_is_refused(setting):
         submit(setting.expert, points=[["a"]])
     assert list(caught.value.message_dict) == ["points.0"]
     assert Proposal.objects.count() == 0
+
+
+# ---------------------------------------------------------------- second review: a suggestion routed to all
+
+
+def _routed_to_both_without_a_choice(setting):
+    return proposals.route_proposal(
+        submit(setting.expert), by=setting.secretariat, organizations=[setting.industry.pk, setting.science.pk]
+    )
+
+
+def test_year_report_counts_a_suggestion_routed_to_all_under_the_department_that_answered(setting):
+    from consultations.year_report import REPORT_ZONE, year_report
+
+    proposal = _routed_to_both_without_a_choice(setting)
+    first, second = proposal.points.order_by("position")
+    responses.answer_point(first, by=setting.science_staff, status="adopted")
+
+    with translation.override("en"):
+        report = year_report(proposal.submitted_at.astimezone(REPORT_ZONE).year)
+
+    rows = [
+        (row["key"], row["label"], row["points"], row["adopted"], row["unanswered"]) for row in report["departments"]
+    ]
+    assert rows == [(setting.science.pk, setting.science.name, 1, 1, 0), (None, "No department", 1, 0, 1)]
+
+
+def test_published_page_names_the_department_that_answered_a_suggestion_routed_to_all(setting):
+    from tests.consultations.test_proposals import add_conclusions_section
+
+    add_conclusions_section()
+    proposal = _routed_to_both_without_a_choice(setting)
+    first, second = proposal.points.order_by("position")
+    responses.answer_point(first, by=setting.science_staff, status="adopted")
+    responses.answer_point(second, by=setting.commission, status="not_adopted", reason="已有同类平台")
+    proposals.consent_to_publication(proposal, by=setting.expert.user)
+
+    page = proposals.publish_proposal(proposal, by=setting.secretariat)
+
+    assert [row["department"] for row in page.specific.response_rows()] == [setting.science.name, ""]
