@@ -259,12 +259,18 @@ def consultation_state(request, consultation_id):
 
 
 def _own_answer(request, consultation):
+    """The caller's answer, or ``None`` (with the reason as a message) when the consultation
+    closed before they started one: the caller then goes to its reading page, where the
+    notification's link and the "My answer" button would otherwise end in a 404."""
     if not access.is_recipient(request.user, consultation):
         raise Http404
     try:
         answer = consulting.ensure_answer(consultation, request.user.expert)
-    except StateConflict:
-        raise Http404
+    except StateConflict as error:
+        if consultation.state != Consultation.State.CLOSED:
+            raise Http404
+        messages.info(request, error.message)
+        return None
     return access.answers_visible_to(request.user, consultation).get(pk=answer.pk)
 
 
@@ -295,6 +301,8 @@ def consultation_answer(request, consultation_id):
     through the API; the form posts the same when scripts are off)."""
     consultation = _consultation(request, consultation_id)
     answer = _own_answer(request, consultation)
+    if answer is None:
+        return redirect("consultations:consultation", consultation_id=consultation.pk)
     if request.method == "POST":
         try:
             services.save_opinion(
@@ -332,6 +340,8 @@ def consultation_answer_submit(request, consultation_id):
     """The confirmation step (GET: the content and the digest it will carry), then the seal."""
     consultation = _consultation(request, consultation_id)
     answer = _own_answer(request, consultation)
+    if answer is None:
+        return redirect("consultations:consultation", consultation_id=consultation.pk)
     if request.method == "POST":
         try:
             services.submit_opinion(answer, by=request.user, expected_version=_int(request.POST.get("version")))

@@ -300,3 +300,19 @@ def test_consultation_new_naming_an_expert_id_beyond_64_bits_shows_the_form_agai
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["addressed_experts"]
     assert Consultation.objects.count() == 0
+
+
+def test_consultation_answer_page_after_a_close_without_an_answer_leads_to_the_reading_page(secretariat_user):
+    """The notification and the "My answer" button link there; after the close it is not a 404."""
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+    answer(consultation, e["child"])
+    consulting.close_consultation(consultation, by=secretariat_user)
+    client = client_for(e["grandchild"].user)
+
+    base = f"/portal/consultations/{consultation.pk}/"
+
+    responses = [client.get(base + path) for path in ("answer/", "answer/submit/")]
+
+    assert [(r.status_code, r["Location"]) for r in responses] == [(302, base), (302, base)]
+    assert Opinion.objects.filter(consultation=consultation, expert=e["grandchild"]).count() == 0

@@ -187,6 +187,12 @@ def own_answer(role, state, world):
     return (role == PANEL and state in ACCEPTED_STATES) or (role == CHAIR and state == OPEN)
 
 
+def own_answer_page(role, state, world):
+    """The answer pages: as ``own_answer``, and CHAIR, who has none after the close, is sent on
+    to the reading page (the notification's link must not end in a 404)."""
+    return own_answer(role, state, world) or (role == CHAIR and state == CLOSED)
+
+
 def consultations_page(role, state, world):
     return role in (SECRETARIAT, COMMISSION, PANEL, OFF_PANEL, CONFLICTED, CHAIR)
 
@@ -301,8 +307,8 @@ MATRIX = {
     "consultation": {"GET": sees_consultation},
     "consultation-state": {"POST": poses_consultations},
     "consultation-edit": {"GET": poses_consultations, "POST": poses_consultations},
-    "consultation-answer": {"GET": own_answer, "POST": own_answer},
-    "consultation-answer-submit": {"GET": own_answer, "POST": own_answer},
+    "consultation-answer": {"GET": own_answer_page, "POST": own_answer_page},
+    "consultation-answer-submit": {"GET": own_answer_page, "POST": own_answer_page},
     "consultation-export": {"GET": sees_consultation},
     "consultation-document": {"GET": sees_consultation},
     "api-consultations": {"GET": signed_in, "POST": poses_consultations},
