@@ -121,6 +121,17 @@ def _visible_plan(request, plan_id):
     return plan
 
 
+class PlanVersionUploadSerializer(serializers.Serializer):
+    document = serializers.FileField()
+    drafters = serializers.PrimaryKeyRelatedField(
+        queryset=Expert.objects.all(),
+        many=True,
+        required=False,
+        help_text="Experts of the roster who drafted this version; they are not drawn for its reviews "
+        "while the review's rule exclude_drafters holds.",
+    )
+
+
 class PlanVersionListView(generics.ListCreateAPIView):
     serializer_class = PlanVersionSerializer
     queryset = PlanVersion.objects.none()  # names the model for the schema; get_queryset() decides
@@ -131,7 +142,7 @@ class PlanVersionListView(generics.ListCreateAPIView):
         return plan.versions.defer("blocks").order_by("number")
 
     @extend_schema(
-        request={"multipart/form-data": inline_serializer("PlanVersionUpload", {"document": serializers.FileField()})},
+        request={"multipart/form-data": PlanVersionUploadSerializer},
         responses={201: PlanVersionSerializer},
     )
     def post(self, request, plan_id):
@@ -141,8 +152,11 @@ class PlanVersionListView(generics.ListCreateAPIView):
         upload = request.FILES.get("document")
         if upload is None:
             raise exceptions.ValidationError({"document": [_("Attach the document as “document”.")]})
+        body = PlanVersionUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        drafters = body.validated_data.get("drafters", [])
         try:
-            version = services.add_plan_version(plan, upload=upload, by=request.user)
+            version = services.add_plan_version(plan, upload=upload, by=request.user, drafters=drafters)
         except DjangoValidationError as error:
             if error.code == "too_large":
                 return error_response(error.messages[0], status_code=413, errors={"document": error.messages})

@@ -256,6 +256,30 @@ def test_fake_docx_is_400(api_as, secretariat_user, plan):
     assert plan.versions.count() == 1
 
 
+def test_version_upload_records_its_drafters(api_as, secretariat_user, plan, roster):
+    upload = SimpleUploadedFile("plan-v2.docx", docx_bytes())
+
+    response = api_as(secretariat_user).post(
+        f"/api/v1/plans/{plan.pk}/versions/", {"document": upload, "drafters": [roster[0].pk, roster[2].pk]}
+    )
+
+    assert response.status_code == 201
+    version = plan.versions.get(number=2)
+    assert sorted(version.drafters.values_list("pk", flat=True)) == sorted([roster[0].pk, roster[2].pk])
+
+
+def test_version_upload_with_an_unknown_drafter_is_400_and_stores_nothing(api_as, secretariat_user, plan):
+    upload = SimpleUploadedFile("plan-v2.docx", docx_bytes())
+
+    response = api_as(secretariat_user).post(
+        f"/api/v1/plans/{plan.pk}/versions/", {"document": upload, "drafters": [999999]}
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["drafters"]
+    assert plan.versions.count() == 1
+
+
 def test_department_sees_its_plans_reviews_but_not_others(api_as, department_staff, drawn, secretariat_user):
     from tests.factories import OrganizationFactory
 
