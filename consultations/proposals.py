@@ -287,9 +287,15 @@ def _require_screener(by):
         raise PermissionDenied(_("The secretariat screens proposals."))
 
 
-def _organizations(raw, errors):
+def departments():
+    """The organisations a proposal may be routed to: government bodies and any organisation with
+    department staff (not the experts' employers)."""
     from experts.models import Organization
 
+    return Organization.objects.filter(Q(kind=Organization.Kind.GOVERNMENT) | Q(staff__isnull=False)).distinct()
+
+
+def _organizations(raw, errors):
     ids = []
     for item in raw or []:
         value = getattr(item, "pk", item)
@@ -297,11 +303,11 @@ def _organizations(raw, errors):
             errors["organizations"] = [_("Organisations are given by their ids.")]
             return []
         ids.append(value)
-    found = {o.pk: o for o in Organization.objects.filter(pk__in=ids)}
+    found = {o.pk: o for o in departments().filter(pk__in=ids)}
     if not ids:
         errors["organizations"] = [_("Choose at least one department.")]
     elif len(found) != len(set(ids)):
-        errors["organizations"] = [_("Unknown organisation(s): {ids}.").format(
+        errors["organizations"] = [_("Proposals are routed to departments; these are not: {ids}.").format(
             ids=", ".join(str(i) for i in sorted(set(ids) - set(found))))]  # fmt: skip
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 

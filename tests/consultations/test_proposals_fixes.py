@@ -299,3 +299,24 @@ def test_published_page_names_the_department_that_answered_a_suggestion_routed_t
     page = proposals.publish_proposal(proposal, by=setting.secretariat)
 
     assert [row["department"] for row in page.specific.response_rows()] == [setting.science.name, ""]
+
+
+def test_api_route_to_an_organisation_that_is_not_a_department_is_400(setting, api_as):
+    from tests.factories import OrganizationFactory
+
+    enterprise = OrganizationFactory(name="沈阳新松机器人自动化股份有限公司", kind="enterprise")
+    proposal = submit(setting.expert)
+
+    response = api_as(setting.secretariat).post(
+        f"/api/v1/proposals/{proposal.pk}/route/",
+        {"organizations": [setting.industry.pk, enterprise.pk]},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "organizations": [f"Proposals are routed to departments; these are not: {enterprise.pk}."]
+    }
+    proposal.refresh_from_db()
+    assert (proposal.state, list(proposal.routed_to.all())) == ("submitted", [])
