@@ -8,7 +8,7 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .documents import chinese_number, number_parts, render_official_docx
+from .documents import append_text_row, chinese_number, number_parts, render_official_docx
 
 
 def _parts(consultation, groups, answers):
@@ -76,7 +76,7 @@ def xlsx_bytes(consultation, groups, answers, labels):
     sheet.append([_("Question"), _("Point"), _("Expert"), _("Text")])
     for index, group in enumerate(groups, start=1):
         for p in group["points"]:
-            sheet.append([f"{index}. {group['question'].text}", p["id"], p["author"], p["text"]])
+            append_text_row(sheet, [f"{index}. {group['question'].text}", p["id"], p["author"], p["text"]])
     sealed = workbook.create_sheet("seals")
     sealed.append([_("Expert"), _("Submitted"), _("SHA-256 digest")])
     for a in answers:

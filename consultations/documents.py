@@ -331,6 +331,16 @@ def pdf_bytes(data):
 # ---------------------------------------------------------------- spreadsheet
 
 
+def append_text_row(sheet, values):
+    """``sheet.append(values)``, with every string kept as text: openpyxl stores a string that
+    starts with "=" as a formula, and an expert's point "=HYPERLINK(...)" would run in the
+    workbook of whoever opens the export."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
 def xlsx_bytes(data):
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -356,8 +366,8 @@ def xlsx_bytes(data):
     points.append([_("Point"), _("Section"), _("Expert"), _("Text"), _("Response"), _("Reason")])
     for point in data["points"]:
         response = point["response"] or {}
-        points.append([point["id"], point["section"], point["author"], point["text"],
-                       response.get("status", ""), response.get("reason", "")])  # fmt: skip
+        append_text_row(points, [point["id"], point["section"], point["author"], point["text"],
+                                 response.get("status", ""), response.get("reason", "")])  # fmt: skip
     for ws in (sheet, points):
         for cell in ws[1]:
             cell.font = Font(bold=True)

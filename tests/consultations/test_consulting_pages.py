@@ -316,3 +316,17 @@ def test_consultation_answer_page_after_a_close_without_an_answer_leads_to_the_r
 
     assert [(r.status_code, r["Location"]) for r in responses] == [(302, base), (302, base)]
     assert Opinion.objects.filter(consultation=consultation, expert=e["grandchild"]).count() == 0
+
+
+def test_consultation_export_xlsx_keeps_an_answer_starting_with_equals_as_text(secretariat_user):
+    """An expert's text is never a live formula in the workbook the commission opens."""
+    from openpyxl import load_workbook
+
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+    answer(consultation, e["child"], texts=('=HYPERLINK("http://example.com","点此")', "+1+1"))
+
+    response = client_for(secretariat_user).get(f"/portal/consultations/{consultation.pk}/export.xlsx")
+
+    cells = [row[3] for row in load_workbook(io.BytesIO(response.content))["answers"].iter_rows(min_row=2)]
+    assert [(c.value, c.data_type) for c in cells] == [('=HYPERLINK("http://example.com","点此")', "s"), ("+1+1", "s")]

@@ -200,3 +200,13 @@ def test_department_copy_names_no_expert_where_blind_to_it(review, api_as):
     names = {o.expert.name for o in Opinion.objects.filter(review=review).select_related("expert")}
     cells = {str(c) for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row if c}
     assert not cells & names
+
+
+def test_xlsx_keeps_a_point_starting_with_equals_as_text(secretariat_user):
+    """An expert's point is never a live formula in the workbook the secretariat opens."""
+    review = closed_review(secretariat_user, texts={0: '=HYPERLINK("http://example.com","点此")'})
+
+    workbook = load_workbook(io.BytesIO(made(review, "xlsx")))
+
+    cells = [row[3] for row in workbook["points"].iter_rows(min_row=2) if str(row[3].value).startswith("=")]
+    assert [(c.value, c.data_type) for c in cells] == [('=HYPERLINK("http://example.com","点此")', "s")]
