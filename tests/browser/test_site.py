@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from cms import demo
 from cms.models import NoticeIndexPage
@@ -103,6 +104,12 @@ def test_site_secretariat_writes_submits_and_approves_a_meeting_notice(site, new
     admin.goto(f"/admin/pages/add/cms/meetingnoticepage/{index.pk}/")
     admin.fill("#id_title", title)
     admin.fill("#id_meeting_at", "2027-01-15 09:30")
+    # The date picker opens a moment after focus and closes on a click elsewhere; left open it
+    # covers the footer menu.
+    picker = admin.locator(".xdsoft_datetimepicker:visible")
+    expect(picker).to_have_count(1)
+    admin.click("#id_location")
+    expect(picker).to_have_count(0)
     admin.fill("#id_location", "市发展改革委第二会议室")
     admin.fill("#id_review_title", "沈阳市新材料产业发展专项规划")
     admin.locator("footer .w-dropdown__toggle").first.click()

@@ -4,7 +4,8 @@ with If-Match, submission, and all answers as the caller may see them."""
 import pytest
 
 from consultations import consulting
-from consultations.models import Consultation
+from consultations.canonical import digest, opinion_content
+from consultations.models import Consultation, Opinion
 from tests.conftest import make_user
 from tests.queries import assert_constant_queries
 
@@ -131,8 +132,9 @@ def test_answer_submit_seals_with_a_digest(api_as, secretariat_user):
 
     response = client.post(url + "submit/")
 
+    sealed = Opinion.objects.get(pk=response.data["id"])
     assert response.status_code == 200
-    assert len(response.data["digest"]) == 64
+    assert response.data["digest"] == sealed.digest == digest(opinion_content(sealed))
     assert response.data["submitted_at"] is not None
     assert [p["question"] for p in response.data["points"]] == [q.pk for q in questions]
 
