@@ -302,6 +302,20 @@ def close_consultation(consultation, *, by):
     return transition_consultation(consultation, Consultation.State.CLOSED, by=by)
 
 
+def close_due_consultations(*, now=None):
+    """Close every open consultation whose closing time has passed, as the experts were told it
+    would (run by the periodic task; nobody is recorded as closing it). Returns their ids."""
+    now = now or timezone.now()
+    closed = []
+    for consultation in Consultation.objects.filter(state=Consultation.State.OPEN, closes_at__lte=now):
+        try:
+            close_consultation(consultation, by=None)
+        except StateConflict:  # closed by hand meanwhile
+            continue
+        closed.append(consultation.pk)
+    return closed
+
+
 def _open(consultation, *, by):
     if not consultation.questions.exists():
         raise ValidationError({"questions": [_("Ask at least one question before opening.")]})
@@ -379,6 +393,13 @@ def check_answer_writable(answer, *, by):
         if consultation.state == Consultation.State.CLOSED:
             raise StateConflict(_("The consultation is closed: the answer is read-only."))
         raise StateConflict(_("Answers are written once the consultation is open."))
+    if consultation.closes_at and consultation.closes_at <= timezone.now():
+        # Past its closing time but not yet closed by the periodic task: the deadline still holds.
+        raise StateConflict(
+            _("The consultation closed at {time:%Y-%m-%d %H:%M}: the answer is read-only.").format(
+                time=timezone.localtime(consultation.closes_at)
+            )
+        )
 
 
 def question_ids(consultation):
