@@ -342,9 +342,9 @@ class ConclusionIndexPage(IndexPage):
 
 class ConclusionPage(SitePage):
     """A published conclusion: the plan, the panel's consolidated opinion and how each point was
-    answered. Filled by hand for now; a finalised response package will fill it later."""
+    answered. Made as a draft from a finalised response package (``responses.publish_conclusion``,
+    which keeps the page's id on the package), or written by hand for older conclusions."""
 
-    # TODO(issue 7): a nullable ForeignKey to the finalised response package once it exists.
     plan_title = models.CharField(_("plan"), max_length=300)
     plan_title_en = models.CharField(_("plan, in English"), max_length=300, blank=True)
     concluded_on = models.DateField(_("concluded on"), default=timezone.localdate)
