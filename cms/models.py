@@ -318,10 +318,10 @@ class MemberDirectoryPage(IndexPage):
         verbose_name = _("member directory")
 
     def get_context(self, request, *args, **kwargs):
-        from experts.public import public_directory
+        from experts.public import public_directory_page
 
         context = super().get_context(request, *args, **kwargs)
-        context["groups"] = public_directory(order=self.order)
+        context.update(public_directory_page(order=self.order, number=request.GET.get("page")))
         return context
 
 

@@ -324,6 +324,8 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 # cms: no oEmbed lookups on other hosts (the site's blocks offer no embeds).
 WAGTAILEMBEDS_FINDERS = []
+# The public member directory: members per page (a committee of 40 fits on one).
+DIRECTORY_PAGE_SIZE = 100
 
 # API.
 REST_FRAMEWORK = {

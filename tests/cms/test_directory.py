@@ -4,7 +4,7 @@ import re
 
 from experts import services as expert_services
 from experts.models import Expert
-from experts.public import public_directory, public_experts, public_profile
+from experts.public import public_directory, public_directory_page, public_experts, public_profile
 from tests.factories import DomainFactory
 from tests.queries import assert_constant_queries
 
@@ -126,3 +126,71 @@ def test_directory_queries_do_not_grow_with_members(directory, client_zh):
             make_expert(f"王{Expert.objects.count():02d}", domain=domain)
 
     assert_constant_queries(make_rows, lambda: client_zh.get(directory.url))
+
+
+def _directory_of_five():
+    """Five listed members: 2 in field 1, 3 in field 2 (strokes: 丁 2, 王 4, 张 7)."""
+    software = DomainFactory(code="1", name="新一代信息技术产业")
+    robots = DomainFactory(code="2", name="高端装备制造产业")
+    for name, domain in [("王一", software), ("张二", software), ("丁三", robots), ("王四", robots), ("张五", robots)]:
+        make_expert(name, domain=domain)
+    return software, robots
+
+
+def test_directory_page_splits_the_order_and_marks_a_group_that_began_earlier(db):
+    software, robots = _directory_of_five()
+
+    first = public_directory_page(number=1, per_page=3)
+    second = public_directory_page(number=2, per_page=3)
+
+    def shown(result):
+        return [
+            (g["domain"].code, [p["name"] for p in g["members"]], g["continued"], g["total"]) for g in result["groups"]
+        ]
+
+    assert shown(first) == [("1", ["王一", "张二"], False, 2), ("2", ["丁三"], False, 3)]
+    assert shown(second) == [("2", ["王四", "张五"], True, 3)]
+    assert second["index"] == [(software, 2, 1), (robots, 3, 1)]
+    assert (second["listing"].number, second["listing"].paginator.num_pages) == (2, 2)
+
+
+def test_directory_pages_together_are_the_whole_directory(db):
+    _directory_of_five()
+    whole = [(d.code, [p["name"] for p in members]) for d, members in public_directory()]
+
+    pieces = []
+    for number in (1, 2, 3):
+        for group in public_directory_page(number=number, per_page=2)["groups"]:
+            if group["continued"]:
+                pieces[-1][1].extend(p["name"] for p in group["members"])
+            else:
+                pieces.append((group["domain"].code, [p["name"] for p in group["members"]]))
+
+    assert pieces == whole
+
+
+def test_directory_second_page_over_http_with_a_table_of_fields(directory, client_zh, settings):
+    settings.DIRECTORY_PAGE_SIZE = 3
+    _directory_of_five()
+
+    first = client_zh.get(directory.url)
+    second = client_zh.get(directory.url + "?page=2")
+    beyond = client_zh.get(directory.url + "?page=99")
+    garbled = client_zh.get(directory.url + "?page=二")
+
+    assert listed_names(first) == ["王一", "张二", "丁三"]
+    assert listed_names(second) == listed_names(beyond) == ["王四", "张五"]
+    assert listed_names(garbled) == listed_names(first)
+    html = second.content.decode()
+    assert "（续）" in html
+    assert 'href="?page=1#group-2"' in html
+    assert 'rel="prev"' in html and 'rel="next"' not in html
+
+
+def test_directory_of_a_small_committee_is_one_page_without_navigation(directory, client_zh):
+    _directory_of_five()
+
+    html = client_zh.get(directory.url).content.decode()
+
+    assert len(re.findall('data-testid="member"', html)) == 5
+    assert 'class="pagination"' not in html and "directory-index" not in html
