@@ -64,6 +64,8 @@ class ExpertAdminForm(WagtailAdminModelForm):
     change_reason = forms.CharField(
         label=_("Reason for the change"), required=False, max_length=300, help_text=_("Kept in the history.")
     )
+    clear_mobile = forms.BooleanField(label=_("Remove the mobile number on record"), required=False)
+    clear_email = forms.BooleanField(label=_("Remove the email address on record"), required=False)
 
     class Meta:
         model = Expert
@@ -103,7 +105,8 @@ class ExpertAdminForm(WagtailAdminModelForm):
             self.fields.pop("initial_status")
             self._mask_contact()
         else:
-            self.fields.pop("change_reason")
+            for name in ("change_reason", "clear_mobile", "clear_email"):
+                self.fields.pop(name)
 
     def _mask_contact(self):
         """Editing does not show contact details (experts/privacy.py): the fields start empty,
@@ -116,8 +119,14 @@ class ExpertAdminForm(WagtailAdminModelForm):
             self.fields[name].help_text = _("Now: %(value)s. Leave empty to keep it.") % {"value": masked[name] or "—"}
 
     def _kept(self, name):
+        """What the field saves: the value typed; on an edit, nothing typed keeps the value on
+        record unless "remove" is ticked (the masked field cannot be emptied to mean that)."""
         value = self.cleaned_data.get(name)
-        return value if value or not self.instance.pk else getattr(self.instance, name)
+        if value or not self.instance.pk:
+            return value
+        if self.data.get(self.add_prefix(f"clear_{name}")):
+            return ""
+        return getattr(self.instance, name)
 
     def clean_mobile(self):
         try:
@@ -144,6 +153,9 @@ class ExpertAdminForm(WagtailAdminModelForm):
         start, end = data.get("term_start"), data.get("term_end")
         if start and end and end < start:
             self.add_error("term_end", _("The term cannot end before it starts."))
+        for name in ("mobile", "email"):
+            if data.get(f"clear_{name}") and self.data.get(self.add_prefix(name), "").strip():
+                self.add_error(f"clear_{name}", _("Either type a new value or remove it, not both."))
         return data
 
     def service_fields(self):

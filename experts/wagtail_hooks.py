@@ -64,7 +64,16 @@ class ExpertViewSet(ModelViewSet):
                 ],
                 heading=_("Fields of expertise"),
             ),
-            MultiFieldPanel([FieldPanel("mobile"), FieldPanel("email"), FieldPanel("username")], heading=_("Contact")),
+            MultiFieldPanel(
+                [
+                    FieldPanel("mobile"),
+                    FieldPanel("clear_mobile"),
+                    FieldPanel("email"),
+                    FieldPanel("clear_email"),
+                    FieldPanel("username"),
+                ],
+                heading=_("Contact"),
+            ),
             MultiFieldPanel(
                 [
                     FieldRowPanel([FieldPanel("term_start"), FieldPanel("term_end")]),

@@ -169,3 +169,42 @@ def test_roster_export_has_full_contacts_for_the_secretariat_and_counts_as_an_un
     row = [cell.value for cell in load_workbook(io.BytesIO(response.content)).worksheets[0][2]]
     assert (row[10], row[11]) == ("13812345678", "zhangsan@example.cn")
     assert unmask_records() == [("sec", "", "", "success", {"via": "roster.xlsx", "count": 1, "experts": [expert.pk]})]
+
+
+def _edit_data(expert, **contact):
+    return {
+        "name": expert.name,
+        "category": "specialist",
+        "title_level": "none",
+        "employer": expert.employer_id,
+        "domains": [d.pk for d in expert.domains.all()],
+        "mobile": "",
+        "email": "",
+        "manual_order": 0,
+        "change_reason": "本人要求删除联系方式",
+        **contact,
+    }
+
+
+def test_admin_edit_form_removes_a_contact_when_asked(secretariat_user):
+    expert = new_expert(name="张三", mobile="13812345678", email="zhangsan@example.cn")
+
+    saved = admin_client(secretariat_user).post(ROSTER + f"edit/{expert.pk}/", _edit_data(expert, clear_mobile="on"))
+
+    assert saved.status_code == 302
+    expert.refresh_from_db()
+    assert (expert.mobile, expert.email) == ("", "zhangsan@example.cn")
+    assert expert.history.latest().history_change_reason == "本人要求删除联系方式"
+
+
+def test_admin_edit_form_refuses_a_new_value_and_remove_together_and_changes_nothing(secretariat_user):
+    expert = new_expert(name="张三", mobile="13812345678", email="zhangsan@example.cn")
+
+    refused = admin_client(secretariat_user).post(
+        ROSTER + f"edit/{expert.pk}/", _edit_data(expert, email="new@example.cn", clear_email="on")
+    )
+
+    assert refused.status_code == 200
+    assert "Either type a new value or remove it, not both." in refused.content.decode()
+    expert.refresh_from_db()
+    assert (expert.mobile, expert.email) == ("13812345678", "zhangsan@example.cn")
