@@ -52,6 +52,7 @@ class PlanForm(forms.Form):
 
 class VersionForm(forms.Form):
     document = forms.FileField(label=gettext_lazy("New version (.docx or .pdf)"))
+    drafters = PlanForm.base_fields["drafters"]
 
 
 def plans_view(request):
@@ -76,23 +77,29 @@ def plans_view(request):
             messages.success(request, _("The plan was added."))
             return redirect("reviews_admin:plans")
     plans = selectors.plans_visible_to(request.user).prefetch_related("reviews").order_by("-created_at", "-id")[:200]
-    return TemplateResponse(
-        request, "reviews/admin/plans.html", {"plans": plans, "form": form, "version_form": VersionForm()}
-    )
+    return TemplateResponse(request, "reviews/admin/plans.html", {"plans": plans, "form": form})
 
 
 def add_version_view(request, plan_id):
+    """A new version of a plan, with the experts who drafted it (earlier versions' drafters stay
+    excluded: the rule looks at this and every earlier version)."""
     require_secretariat(request)
     plan = get_object_or_404(Plan, pk=plan_id)
     form = VersionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            version = services.add_plan_version(plan, upload=form.cleaned_data["document"], by=request.user)
+            version = services.add_plan_version(
+                plan, upload=data["document"], by=request.user, drafters=list(data["drafters"])
+            )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            _apply_errors(form, error)
         else:
             messages.success(request, _("Version %(number)s was added.") % {"number": version.number})
-    return redirect("reviews_admin:plans")
+            return redirect("reviews_admin:plans")
+    versions = plan.versions.prefetch_related("drafters").order_by("number")
+    context = {"plan": plan, "form": form, "versions": versions}
+    return TemplateResponse(request, "reviews/admin/add_version.html", context)
 
 
 class ScheduleForm(forms.Form):

@@ -90,3 +90,42 @@ def test_plan_added_in_the_admin_records_its_drafters(client, secretariat_user, 
     assert response.status_code == 302
     version = Plan.objects.get(title="新能源汽车产业规划").versions.get()
     assert sorted(version.drafters.values_list("pk", flat=True)) == sorted([roster[0].pk, roster[1].pk])
+
+
+def test_version_added_in_the_admin_records_its_drafters(client, secretariat_user, drawn, roster):
+    from .conftest import docx_upload
+
+    client.force_login(secretariat_user)
+    url = f"/admin/reviews/plans/{drawn.plan_id}/versions/"
+    page = client.get(url)
+
+    response = client.post(url, {"document": docx_upload(), "drafters": [roster[3].pk]})
+
+    assert page.status_code == 200 and 'name="drafters"' in page.content.decode()
+    assert response.status_code == 302
+    newest = drawn.plan.versions.order_by("-number").first()
+    assert newest.number == 2
+    assert list(newest.drafters.values_list("pk", flat=True)) == [roster[3].pk]
+
+
+def test_version_with_a_file_that_is_not_a_document_is_refused_on_the_page_and_nothing_kept(
+    client, secretariat_user, drawn
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(secretariat_user)
+
+    response = client.post(
+        f"/admin/reviews/plans/{drawn.plan_id}/versions/",
+        {"document": SimpleUploadedFile("plan.docx", b"not a zip", content_type="application/octet-stream")},
+    )
+
+    assert response.status_code == 200
+    assert "该文件扩展名为 .docx，但不是 Word 文档。" in response.content.decode()  # zh-hans by default
+    assert drawn.plan.versions.count() == 1
+
+
+def test_add_version_page_is_for_the_secretariat_only(client, drawn):
+    client.force_login(make_user("commission", username="ndrc3"))
+
+    assert client.get(f"/admin/reviews/plans/{drawn.plan_id}/versions/").status_code in (302, 403)
