@@ -292,6 +292,23 @@ def _compare_and_set(opinion, expected_version, **fields):
     return current
 
 
+def _refuse_if_stale(opinion, expected_version):
+    """A write based on an older version is refused as stale before its content is checked: a
+    point deleted on another device would otherwise make it a 400 ("not part of this opinion")
+    instead of the 409 that shows the page the current version to merge with. The conditional
+    UPDATE in ``_compare_and_set`` still decides a race between two writes."""
+    from .models import Opinion
+
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+        return  # _compare_and_set says what is wrong with it
+    if Opinion.objects.filter(pk=opinion.pk).values_list("version", flat=True).first() != expected_version:
+        raise StaleVersion(
+            Opinion.objects.select_related("review__plan_version", "consultation", "expert", "assignment").get(
+                pk=opinion.pk
+            )
+        )
+
+
 @transaction.atomic
 def save_opinion(opinion, *, by, data, expected_version, label="", reason="", merged=False):
     """Save ``data`` over ``opinion`` if nobody saved since ``expected_version``.
@@ -303,6 +320,7 @@ def save_opinion(opinion, *, by, data, expected_version, label="", reason="", me
     from .models import OpinionVersion
 
     _writable(opinion, by=by)
+    _refuse_if_stale(opinion, expected_version)
     label, reason = normalise_text(label)[:200], normalise_text(reason)[:500]
     if opinion.submitted_at and not reason:
         raise ValidationError({"reason": [_("After submission a change is an addendum: give the reason.")]})

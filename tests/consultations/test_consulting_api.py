@@ -121,6 +121,26 @@ def test_answer_put_with_a_stale_if_match_is_409_with_the_current_version(api_as
     assert [p["text"] for p in stale.data["current"]["points"]] == ["手机上写的"]
 
 
+def test_a_stale_put_naming_a_point_deleted_since_is_409_with_the_current_answer(api_as, secretariat_user):
+    """Not a 400 ("not part of this answer"): the page needs the current answer to merge with."""
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)
+    question = consultation.questions.order_by("position").first()
+    client = api_as(e["child"].user)
+    url = f"/api/v1/consultations/{consultation.pk}/answer/"
+    first = client.put(url, {"points": [{"question": question.pk, "text": "旧的一点"}]}, format="json",
+                       HTTP_IF_MATCH='"0"')  # fmt: skip
+    point = first.data["points"][0]["id"]
+    client.put(url, {"points": [{"question": question.pk, "text": "另一台设备上改写"}]}, format="json",
+               HTTP_IF_MATCH='"1"')  # fmt: skip
+
+    stale = client.put(url, {"points": [{"id": point, "question": question.pk, "text": "旧的一点，补充"}]},
+                       format="json", HTTP_IF_MATCH='"1"')  # fmt: skip
+
+    assert (stale.status_code, stale.data["version"]) == (409, 2)
+    assert [p["text"] for p in stale.data["current"]["points"]] == ["另一台设备上改写"]
+
+
 def test_answer_submit_seals_with_a_digest(api_as, secretariat_user):
     e = build_committee()["experts"]
     consultation = pose(secretariat_user)
