@@ -32,6 +32,13 @@ def sees_every_consultation(user):
     return poses_consultations(user)
 
 
+def sees_who_is_asked(user):
+    """Who else was asked and how many answered (the API's ``addressed_experts``,
+    ``recipients_count`` and ``submitted_count``, the page's "Who is asked", an export's overview):
+    those who pose consultations. An expert asked learns neither, anonymous or not."""
+    return poses_consultations(user)
+
+
 def _as_recipient(user):
     return Q(recipients__user=user, recipients__status=ACTIVE)
 

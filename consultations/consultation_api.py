@@ -89,7 +89,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
         context = self.context  # the root's dict: asked once per response, not per row
         if "for_poser" not in context:
             request = context.get("request")
-            context["for_poser"] = request is not None and access.poses_consultations(request.user)
+            context["for_poser"] = request is not None and access.sees_who_is_asked(request.user)
         return context["for_poser"]
 
 

@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 from .documents import append_text_row, chinese_number, number_parts, render_official_docx
 
 
-def _parts(consultation, groups, answers):
-    overview = [
-        _("Consultation: {title}.").format(title=consultation.title),
-        _("Experts asked: {n}; answers submitted: {m}.").format(
-            n=consultation.recipients.count(), m=sum(1 for a in answers if a.submitted_at)
-        ),
-    ]
+def _parts(consultation, groups, answers, asked):
+    overview = [_("Consultation: {title}.").format(title=consultation.title)]
+    if asked:  # how many were asked and answered: for those who pose it (consultation_access.sees_who_is_asked)
+        overview.append(
+            _("Experts asked: {n}; answers submitted: {m}.").format(
+                n=consultation.recipients.count(), m=sum(1 for a in answers if a.submitted_at)
+            )
+        )
     if consultation.closes_at:
         due = timezone.localtime(consultation.closes_at).strftime("%Y-%m-%d %H:%M")
         overview.append(_("Answers due {date}.").format(date=due))
@@ -42,7 +43,8 @@ def _parts(consultation, groups, answers):
     return number_parts(parts)
 
 
-def docx_bytes(consultation, groups, answers, labels):
+def docx_bytes(consultation, groups, answers, labels, *, asked=False):
+    """``asked``: the reader may know how many experts were asked (the overview says so)."""
     rows = [
         {
             "name": labels[a.pk],
@@ -56,7 +58,7 @@ def docx_bytes(consultation, groups, answers, labels):
         {
             "title": _("Answers to the consultation “{title}”").format(title=consultation.title),
             "subtitle": timezone.localtime(timezone.now()).strftime("%Y-%m-%d"),
-            "parts": _parts(consultation, groups, answers),
+            "parts": _parts(consultation, groups, answers, asked),
             "signature_title": _("The answers and their seals"),
             "signature_note": _("Each expert sealed their answer in the portal at the time shown; the digests follow."),
             "columns": [_("Expert"), _("Title"), _("State"), _("Submitted")],
@@ -66,7 +68,8 @@ def docx_bytes(consultation, groups, answers, labels):
     )
 
 
-def xlsx_bytes(consultation, groups, answers, labels):
+def xlsx_bytes(consultation, groups, answers, labels, *, asked=False):
+    """The points, one per row, and the seals; like the reader's page, no count of who was asked."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

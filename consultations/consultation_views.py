@@ -369,7 +369,8 @@ def consultation_export(request, consultation_id, kind):
     if kind not in exports.BUILDERS:
         raise Http404
     groups, answers, labels = grouped_answers(request.user, consultation)
-    content = exports.BUILDERS[kind](consultation, groups, answers, labels)
+    content = exports.BUILDERS[kind](consultation, groups, answers, labels,
+                                     asked=access.sees_who_is_asked(request.user))  # fmt: skip
     audit.record(audit.EXPORT, actor=request.user, request=request, obj=consultation, outcome=audit.SUCCESS,
                  export=f"consultation.{kind}")  # fmt: skip
     response = HttpResponse(content, content_type=CONTENT_TYPES[kind])

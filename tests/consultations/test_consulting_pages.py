@@ -133,6 +133,26 @@ def test_consultation_export_docx_groups_answers_by_question(secretariat_user, c
     assert e["child"].name not in "\n".join(text)
 
 
+def test_consultation_export_tells_only_those_who_pose_how_many_were_asked(secretariat_user, commission_user):
+    """docs/consultations.md: who else was asked and how many answered are for those who pose
+    consultations (the API gives a recipient null, the page shows it to them alone); the .docx
+    of an expert asked says neither."""
+    from docx import Document
+
+    e = build_committee()["experts"]
+    consultation = pose(secretariat_user)  # domain 2.1 and below: child and grandchild are asked
+    answer(consultation, e["child"])
+    consulting.close_consultation(consultation, by=secretariat_user)
+
+    def text(user):
+        response = client_for(user).get(f"/portal/consultations/{consultation.pk}/export.docx")
+        return "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+
+    assert "Experts asked: 2; answers submitted: 1." in text(commission_user)
+    assert "Experts asked" not in text(e["child"].user)
+    assert "Experts asked" not in text(e["grandchild"].user)
+
+
 def test_consultation_export_xlsx_has_one_row_per_point(secretariat_user):
     from openpyxl import load_workbook
 

@@ -22,6 +22,11 @@ def http_routes():
     return {name: route for route, name in _walk(get_resolver().url_patterns) if not route.startswith(ADMIN_PREFIXES)}
 
 
+def admin_routes(*prefixes):
+    """The routes of the two admins under ``prefixes`` (crawls that look into the back office)."""
+    return [route for route, _name in _walk(get_resolver().url_patterns) if route.startswith(prefixes)]
+
+
 def socket_routes():
     from config.routing import websocket_urlpatterns
 

@@ -9,7 +9,9 @@ the markers, not in a count, a history, a document or an event:
 Names are public (the committee site lists the members); what must not leak is who wrote what.
 """
 
+import html
 import io
+import itertools
 import logging
 import zipfile
 
@@ -18,7 +20,7 @@ import pytest
 from consultations.models import Notification
 from consultations.realtime import event_message
 from tests.security import matrix
-from tests.security.routes import fill, http_routes
+from tests.security.routes import fill, http_routes, route_kwargs
 from tests.security.test_permission_matrix import clients_for, request
 from tests.security.world import (
     CHAIR,
@@ -46,30 +48,50 @@ def may_read(role, state, marker):
 
 
 def texts(response):
-    """The response's text, with zipped documents (.docx, .xlsx) opened."""
+    """The response's text, with zipped documents (.docx, .xlsx) opened and their character
+    references read (openpyxl writes "专家" as "&#19987;&#23478;")."""
     body = b"".join(response.streaming_content) if response.streaming else response.content
     parts = [body.decode("utf-8", "replace")]
     if body[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            parts += [archive.read(name).decode("utf-8", "replace") for name in archive.namelist()]
+            parts += [html.unescape(archive.read(name).decode("utf-8", "replace")) for name in archive.namelist()]
     return "\n".join(parts)
 
 
-def crawl(world):
+def paths(world, variants=()):
+    """Every GET path of the matrix, with the world's values and once more per value of each
+    group of ``variants`` whose keywords the route names (``World.variants``)."""
     routes = http_routes()
     values = world.kwargs()
-    clients = clients_for(world)
-    seen = {role: set() for role in ROLES}
+    found = []
     for name, methods in matrix.MATRIX.items():
         if "GET" not in methods:
             continue
+        if name == "wagtail_serve":
+            found.append("/")
+            continue
         overrides = matrix.ROUTE_KWARGS.get(name, lambda world: {})(world)
-        path = fill(routes[name], {**values, **overrides}) if name != "wagtail_serve" else "/"
+        named = set(route_kwargs(routes[name]))
+        groups = [[{}, *group] for group in variants if group and named & set(group[0])]
+        for combination in itertools.product(*groups):
+            chosen = dict(values)
+            for part in combination:
+                chosen.update(part)
+            found.append(fill(routes[name], {**chosen, **overrides}))
+    return list(dict.fromkeys(found))
+
+
+def crawl(world, markers=MARKERS, *, variants=(), extra=()):
+    """``{role: {(marker key, path): text}}``: every path (``paths`` and ``extra``) fetched as
+    every role, and the markers each answer carried, with the answer's text."""
+    clients = clients_for(world)
+    seen = {role: {} for role in ROLES}
+    for path in [*paths(world, variants), *extra]:
         for role in ROLES:
             text = texts(request(clients[role], "GET", path))
-            for key, marker in MARKERS.items():
+            for key, marker in markers.items():
                 if marker in text:
-                    seen[role].add((key, path))
+                    seen[role][(key, path)] = text
     return seen
 
 
@@ -126,9 +148,11 @@ def _socket_activity(world):
     opinion_services.add_comment(world.review, by=world.users[PANEL], text=SOCKET_MARKERS["comment"])
 
 
-def _listen_on_review_socket(world):
-    """Every role's session opens the review's channel; then the activity; then what each
-    connected role received. Returns ``{role: [message, ...]}`` for the roles let in."""
+def listen(world, paths, activity):
+    """Every role's session opens each socket of ``paths``; then ``activity(world)``; then what
+    each connection received. Returns ``{path: {role: [message, ...]}}`` for the roles let in."""
+    import asyncio
+
     from asgiref.sync import async_to_sync
     from channels.db import database_sync_to_async
     from channels.testing import WebsocketCommunicator
@@ -136,7 +160,6 @@ def _listen_on_review_socket(world):
 
     from config.asgi import application
 
-    path = f"/ws/reviews/{world.review.pk}/"
     cookies = {}
     for role in ROLES:
         if world.users[role] is not None:
@@ -144,21 +167,27 @@ def _listen_on_review_socket(world):
             client.force_login(world.users[role])
             cookies[role] = f"sessionid={client.cookies['sessionid'].value}".encode()
 
+    async def drain(communicator):
+        messages = []
+        while not await communicator.receive_nothing(timeout=0.5):
+            messages.append(await communicator.receive_json_from())
+        await communicator.disconnect()
+        return messages
+
     async def scenario():
         sockets = {}
-        for role in ROLES:
-            headers = [ORIGIN] + ([(b"cookie", cookies[role])] if role in cookies else [])
-            communicator = WebsocketCommunicator(application, path, headers=headers)
-            connected, _code = await communicator.connect()
-            if connected:
-                sockets[role] = communicator
-        await database_sync_to_async(_socket_activity)(world)
-        received = {}
-        for role, communicator in sockets.items():
-            received[role] = []
-            while not await communicator.receive_nothing(timeout=0.5):
-                received[role].append(await communicator.receive_json_from())
-            await communicator.disconnect()
+        for path in paths:
+            for role in ROLES:
+                headers = [ORIGIN] + ([(b"cookie", cookies[role])] if role in cookies else [])
+                communicator = WebsocketCommunicator(application, path, headers=headers)
+                connected, _code = await communicator.connect()
+                if connected:
+                    sockets[(path, role)] = communicator
+        await database_sync_to_async(activity)(world)
+        drained = await asyncio.gather(*(drain(communicator) for communicator in sockets.values()))
+        received = {path: {} for path in paths}
+        for (path, role), messages in zip(sockets, drained, strict=True):
+            received[path][role] = messages
         return received
 
     return async_to_sync(scenario)()
@@ -172,7 +201,8 @@ def test_review_socket_brings_no_marker_to_any_role(state):
     decides who; test_permission_matrix checks it) never receives a marker, old or new, nor a
     text field, and those the matrix keeps out receive nothing at all."""
     world = build_world(state, markers=MARKERS)
-    received = _listen_on_review_socket(world)
+    path = f"/ws/reviews/{world.review.pk}/"
+    received = listen(world, [path], _socket_activity)[path]
     markers = list(MARKERS.values()) + list(SOCKET_MARKERS.values())
 
     leaks = sorted(

@@ -49,6 +49,8 @@ class World:
     markers: dict = field(default_factory=dict)
     consultation: object = None  # issue 8: asks PANEL and CHAIR by name; PANEL answered
     proposal: object = None  # the PANEL expert's, routed to the plan's department (DEPT_PLAN)
+    consultations: dict = field(default_factory=dict)  # add_advice(): name → consultation
+    proposals: dict = field(default_factory=dict)  # add_advice(): state → PANEL's proposal, and "target"
 
     def kwargs(self):
         """Values for every URL keyword the routes use."""
@@ -62,18 +64,43 @@ class World:
             "point_id": self.point_id or MISSING,
             "pk": self.experts[PANEL].pk,
             "kind": "docx",
-            "consultation_id": self.consultation.pk if self.consultation else MISSING,
-            "document_id": self.consultation.documents.values_list("pk", flat=True).first() or MISSING,
+            "consultation_id": MISSING,
+            "document_id": MISSING,
+            **(_consultation_kwargs(self.consultation) if self.consultation else {}),
             **self.proposal_kwargs(),
         }
 
-    def proposal_kwargs(self):
-        proposal = self.proposal
+    def proposal_kwargs(self, proposal=None):
+        proposal = proposal or self.proposal
         return {
             "proposal_id": proposal.pk if proposal else MISSING,
             "attachment_id": proposal.attachments.values_list("pk", flat=True).first() if proposal else MISSING,
             "proposal_point_id": proposal.points.values_list("pk", flat=True).first() if proposal else MISSING,
         }
+
+    def variants(self):
+        """Groups of further values for URL keywords, for what ``add_advice`` made: a route naming
+        a keyword of a group is fetched once with ``kwargs()`` and once per value of the group;
+        the groups a route names multiply (each consultation's export as .docx and as .xlsx)."""
+        from consultations.models import Opinion, Point
+
+        consultations = list(self.consultations.values())
+        answers = list(Opinion.objects.filter(consultation__in=consultations).values_list("pk", flat=True))
+        points = Point.objects.filter(opinion__in=answers) | Point.objects.filter(proposal__in=self.proposals.values())
+        return [
+            [_consultation_kwargs(c) for c in consultations],
+            [self.proposal_kwargs(p) for p in self.proposals.values()],
+            [{"opinion_id": pk} for pk in answers],  # the versions page: an answer has none (404)
+            [{"point_id": pk} for pk in points.values_list("pk", flat=True)],
+            [{"kind": "xlsx"}],
+        ]
+
+
+def _consultation_kwargs(consultation):
+    return {
+        "consultation_id": consultation.pk,
+        "document_id": consultation.documents.values_list("pk", flat=True).first() or MISSING,
+    }
 
 
 def _criteria_scores(review):
@@ -153,38 +180,117 @@ def _consultation(world, state):
     world is open; open with PANEL's answer sealed; closed in the closed world."""
     from consultations import consulting
 
-    sec, panel = world.users[SECRETARIAT], world.experts[PANEL]
-    consultation = consulting.create_consultation(
-        by=sec,
-        data={"title": "机器人配套企业征询", "questions": ["如何支持中小配套企业？"],
-              "addressed_experts": [panel.pk, world.experts[CHAIR].pk]},  # fmt: skip
-    )
-    consulting.add_background_document(consultation, upload=docx_upload("背景材料.docx"), by=sec)
+    experts = [world.experts[PANEL], world.experts[CHAIR]]
+    consultation = pose_consultation(world, "机器人配套企业征询", experts=experts, opened=state in (OPEN, CLOSED))
     if state in (OPEN, CLOSED):
-        consulting.open_consultation(consultation, by=sec)
-        answer = consulting.ensure_answer(consultation, panel)
-        question = consultation.questions.get().pk
-        text = world.markers.get("answer", "设立配套企业技改补贴")
-        answer = opinion_services.save_opinion(
-            answer, by=panel.user, data={"points": [{"question": question, "text": text}]}, expected_version=0
-        )
-        opinion_services.submit_opinion(answer, by=panel.user)
+        answer_consultation(consultation, world.experts[PANEL], world.markers.get("answer", "设立配套企业技改补贴"))
     if state == CLOSED:
-        consulting.close_consultation(consultation, by=sec)
+        consulting.close_consultation(consultation, by=world.users[SECRETARIAT])
     consultation.refresh_from_db()
     return consultation
+
+
+def pose_consultation(world, title, *, experts=(), domains=(), opened=True, **flags):
+    """A consultation of one question with a background document, posed by the secretariat to
+    ``experts`` by name and the experts of ``domains`` (codes); opened unless ``opened`` is false.
+    ``flags``: ``answers_shared``, ``anonymous``."""
+    from consultations import consulting
+
+    sec = world.users[SECRETARIAT]
+    data = {"title": title, "questions": ["如何支持中小配套企业？"], "addressed_experts": [e.pk for e in experts],
+            "addressed_domains": list(domains), **flags}  # fmt: skip
+    consultation = consulting.create_consultation(by=sec, data=data)
+    consulting.add_background_document(consultation, upload=docx_upload("背景材料.docx"), by=sec)
+    if opened:
+        consulting.open_consultation(consultation, by=sec)
+    return consultation
+
+
+def answer_consultation(consultation, expert, text, *, submit=True):
+    """``expert``'s answer to the one question: ``text`` as its point, sealed unless ``submit`` is false."""
+    from consultations import consulting
+
+    answer = consulting.ensure_answer(consultation, expert)
+    question = consultation.questions.get().pk
+    answer = opinion_services.save_opinion(
+        answer, by=expert.user, data={"points": [{"question": question, "text": text}]}, expected_version=answer.version
+    )
+    return opinion_services.submit_opinion(answer, by=expert.user) if submit else answer
 
 
 def _routed_proposal(world, department):
     """The PANEL expert's proposal (issue 8), routed to the plan's department, with an attachment."""
     from consultations import proposals
 
-    expert = world.experts[PANEL]
-    proposal = proposals.submit_proposal(
-        expert, by=expert.user, title="关于机器人配套企业的建议", problem=world.markers.get("proposal", "配套率低"),
-        points=["设立技改补贴"], domains=["2.1"], attachments=[docx_upload("调研.docx")],
-    )  # fmt: skip
+    problem = world.markers.get("proposal", "配套率低")
+    proposal = submit_proposal(world.experts[PANEL], problem=problem, point="设立技改补贴")
     return proposals.route_proposal(proposal, by=world.users[SECRETARIAT], organizations=[department.pk])
+
+
+def submit_proposal(expert, *, problem, point, title="关于机器人配套企业的建议"):
+    from consultations import proposals
+
+    return proposals.submit_proposal(
+        expert, by=expert.user, title=title, problem=problem, points=[point], domains=["2.1"],
+        attachments=[docx_upload("调研.docx")],
+    )  # fmt: skip
+
+
+# What add_advice() makes (docs/consultations.md): consultations by name → (state, answers_shared,
+# anonymous); PANEL's proposals by state, and the one PANEL's "merged" proposal was merged into.
+CONSULTATIONS = {
+    "unshared": ("open", False, False),
+    "shared": ("open", True, False),
+    "closed": ("closed", False, False),
+    "anonymous": ("closed", False, True),
+}
+PROPOSAL_STATES = ("submitted", "routed", "returned", "merged")
+TARGET = "target"
+
+
+def add_advice(world, markers):
+    """Issue 8's advice, with ``markers`` (key → unique string) written where only some may read:
+
+    - ``answer:<name>``: PANEL's sealed answer in each of ``CONSULTATIONS``. ``unshared``,
+      ``shared`` and ``closed`` ask PANEL and CHAIR by name; in ``shared`` CHAIR keeps an unsent
+      draft (``draft:shared``). ``anonymous`` asks domain 2.1, i.e. every expert of the world (so
+      nobody is named on its page), and CHAIR answered it first (``answer:anonymous:chair``, so
+      CHAIR is Expert A and PANEL Expert B).
+    - ``problem:<state>`` and ``point:<state>`` (a suggestion): PANEL's proposal in each of
+      ``PROPOSAL_STATES``: routed to the plan's department (DEPT_PLAN's), returned with a reason,
+      merged into ``target``: CHAIR's proposal, routed to DEPT_OTHER's department.
+    """
+    from consultations import consulting, proposals
+
+    sec, panel, chair = world.users[SECRETARIAT], world.experts[PANEL], world.experts[CHAIR]
+    for name, (state, shared, anonymous) in CONSULTATIONS.items():
+        experts, domains = ([], ["2.1"]) if anonymous else ([panel, chair], [])
+        consultation = pose_consultation(world, f"征询{name}", experts=experts, domains=domains, answers_shared=shared,
+                             anonymous=anonymous)  # fmt: skip
+        if anonymous:
+            answer_consultation(consultation, chair, markers["answer:anonymous:chair"])
+        answer_consultation(consultation, panel, markers[f"answer:{name}"])
+        if name == "shared":
+            answer_consultation(consultation, chair, markers["draft:shared"], submit=False)
+        if state == "closed":
+            consulting.close_consultation(consultation, by=sec)
+        consultation.refresh_from_db()
+        world.consultations[name] = consultation
+
+    def propose(expert, state):
+        return submit_proposal(expert, problem=markers[f"problem:{state}"], point=markers[f"point:{state}"],
+                        title=f"建言{state}")  # fmt: skip
+
+    other = DepartmentStaff.objects.get(user=world.users[DEPT_OTHER]).organization
+    target = proposals.route_proposal(propose(chair, TARGET), by=sec, organizations=[other.pk])
+    made = {state: propose(panel, state) for state in PROPOSAL_STATES}
+    proposals.route_proposal(made["routed"], by=sec, organizations=[world.plan.submitted_by_id])
+    proposals.return_proposal(made["returned"], by=sec, reason="与现行政策重复")
+    proposals.merge_proposal(made["merged"], into=target, by=sec)
+    for state, proposal in [*made.items(), (TARGET, target)]:
+        proposal.refresh_from_db()
+        world.proposals[state] = proposal
+    return world
 
 
 def _write_opinion(world, review, markers):
