@@ -329,7 +329,7 @@ def consultation_answer(request, consultation_id):
             "consultation": consultation,
             "answer": answer,
             "questions": questions,
-            "writable": consultation.state == Consultation.State.OPEN,
+            "writable": consulting.accepts_answers(consultation),
             "documents": list(consultation.documents.all()),
         },
     )

@@ -376,6 +376,13 @@ def ensure_answer(consultation, expert):
     return answer
 
 
+def accepts_answers(consultation, *, now=None):
+    """Open and not past its closing time (the periodic task may not have closed it yet)."""
+    now = now or timezone.now()
+    past = consultation.closes_at is not None and consultation.closes_at <= now
+    return consultation.state == Consultation.State.OPEN and not past
+
+
 def check_answer_writable(answer, *, by):
     """Raises ``StateConflict`` unless ``by`` is the answer's author, still an active recipient,
     and the consultation is open (called by ``services.save_opinion`` and ``submit_opinion``)."""
@@ -393,7 +400,7 @@ def check_answer_writable(answer, *, by):
         if consultation.state == Consultation.State.CLOSED:
             raise StateConflict(_("The consultation is closed: the answer is read-only."))
         raise StateConflict(_("Answers are written once the consultation is open."))
-    if consultation.closes_at and consultation.closes_at <= timezone.now():
+    if not accepts_answers(consultation):
         # Past its closing time but not yet closed by the periodic task: the deadline still holds.
         raise StateConflict(
             _("The consultation closed at {time:%Y-%m-%d %H:%M}: the answer is read-only.").format(

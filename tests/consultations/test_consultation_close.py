@@ -85,3 +85,16 @@ def test_close_consultations_command_closes_and_tells_the_board(secretariat_user
     assert due.state == Consultation.State.CLOSED
     assert message["event"]["type"] == "consultation.state_changed"
     assert (message["event"]["consultation"], message["event"]["state"]) == (due.pk, "closed")
+
+
+def test_answer_page_after_the_closing_time_is_read_only(secretariat_user, client):
+    expert = build_committee()["experts"]["child"]
+    consultation = pose(secretariat_user)
+    consulting.ensure_answer(consultation, expert)
+    _closing(consultation, timezone.now() - timedelta(minutes=1))
+    client.force_login(expert.user)
+
+    html = client.get(f"/portal/consultations/{consultation.pk}/answer/").content.decode()
+
+    assert 'data-writable="0"' in html
+    assert consulting.accepts_answers(consultation) is False
