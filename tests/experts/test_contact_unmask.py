@@ -138,20 +138,7 @@ def test_admin_edit_form_shows_no_contact_and_an_empty_field_keeps_it(secretaria
     client = admin_client(secretariat_user)
 
     form = client.get(ROSTER + f"edit/{expert.pk}/").content.decode()
-    saved = client.post(
-        ROSTER + f"edit/{expert.pk}/",
-        {
-            "name": "张三",
-            "category": "specialist",
-            "title_level": "none",
-            "employer": expert.employer_id,
-            "domains": [d.pk for d in expert.domains.all()],
-            "mobile": "",
-            "email": "",
-            "manual_order": 0,
-            "change_reason": "职称",
-        },
-    )
+    saved = client.post(ROSTER + f"edit/{expert.pk}/", _edit_data(expert, change_reason="职称"))
 
     assert "13812345678" not in form
     assert "zhangsan@example.cn" not in form
