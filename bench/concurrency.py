@@ -3,7 +3,7 @@
     .venv/bin/python bench/concurrency.py [--writers 50] [--saves 10] [--pg]
 
 Each writer is a thread with its own database connection calling
-``consultations.services.save_opinion`` the way a client uses ``If-Match``: read the opinion,
+``consultations.opinions.services.save_opinion`` the way a client uses ``If-Match``: read the opinion,
 save with ``expected_version``; on ``StaleVersion`` read again and retry, until each of its
 ``--saves`` edits is accepted. Two rounds: *shared*, all writers on one opinion (an expert's
 laptop, phone and tablet, multiplied: the worst case for the compare-and-set), and *spread*,
@@ -25,8 +25,8 @@ from bench import common, generate
 def writer(opinion_id, saves, tag, results):
     from django.db import connection
 
-    from consultations import services
     from consultations.models import Opinion
+    from consultations.opinions import services
 
     accepted, attempts, latencies = 0, 0, []
     try:

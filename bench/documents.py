@@ -3,7 +3,7 @@
     .venv/bin/python bench/documents.py [--pg] [--repeat 3]
 
 Uses the generator's showcase review (five sealed opinions of ten points each, built through
-the services) and times ``consultations.documents`` builders on ``consolidate(review)``: the
+the services) and times ``consultations.consolidation.documents`` builders on ``consolidate(review)``: the
 gathering of the data once, then each builder ``--repeat`` times (the first .pdf includes
 WeasyPrint's font loading, reported separately). Targets (issue #10): .docx under 5 s, .pdf
 under 15 s.
@@ -31,8 +31,8 @@ def main(argv=None):
     generate.run(experts=args.experts, reviews=args.reviews)
     from django.utils import translation
 
-    from consultations.consolidation import consolidate
-    from consultations.documents import BUILDERS
+    from consultations.consolidation.documents import BUILDERS
+    from consultations.consolidation.services import consolidate
     from reviews.models import Review
 
     review = Review.objects.get(plan__title=generate.SHOWCASE)

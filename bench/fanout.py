@@ -10,7 +10,7 @@ in-memory layer cannot carry the messages): always runs on the ``--pg`` stack. I
    longer during a join storm (see docs/benchmarks.md, "fan-out");
 2. starts a client process (the ``websockets`` library, asyncio) that opens N sockets on
    ``/ws/reviews/{id}/`` with the secretariat's session cookie, 25 at a time, and prints ``ready``;
-3. saves one expert's opinion ``--saves`` times through ``consultations.services.save_opinion``
+3. saves one expert's opinion ``--saves`` times through ``consultations.opinions.services.save_opinion``
    (a pause between saves), stamping the wall clock in an ``on_commit`` hook registered *before*
    the service's own, i.e. at the commit that precedes the broadcast;
 4. collects, from every socket, each ``opinion.saved`` it received and when.
@@ -121,8 +121,8 @@ def run_round(count, saves, *, opinion, cookie, port, server_pid):
     from django.db import transaction
     from django.db.models import Max
 
-    from consultations import services
     from consultations.models import Presence, ReviewEvent
+    from consultations.opinions import services
 
     url = f"ws://127.0.0.1:{port}/ws/reviews/{opinion.review_id}/"
     Presence.objects.filter(review_id=opinion.review_id).delete()  # left by a server stopped mid-run

@@ -164,8 +164,8 @@ def generate_reviews(total, *, by, versions, busy_seats, seed=13):
     from django.utils import timezone
     from simple_history.utils import bulk_create_with_history
 
-    from consultations.canonical import digest
     from consultations.models import Opinion, OpinionVersion, Point
+    from consultations.opinions.canonical import digest
     from experts.models import Domain, Expert, Organization
     from reviews import services as review_services
     from reviews.models import (
@@ -275,8 +275,8 @@ def generate_reviews(total, *, by, versions, busy_seats, seed=13):
 
 def build_showcase(*, by, versions):
     """The 50-point review through the real services; returns it (existing one if built)."""
-    from consultations import services
-    from consultations.consolidation import ensure_consolidation
+    from consultations.consolidation.services import ensure_consolidation
+    from consultations.opinions import services
     from experts.models import Domain, Organization
     from reviews import services as review_services
     from reviews.models import Assignment, Plan, Review

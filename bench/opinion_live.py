@@ -5,7 +5,7 @@
 
 Builds an open review in a throwaway SQLite file under a temporary directory (or, with
 DATABASE_URL set, in that database: point it at a scratch one), opens the review's channel as the secretariat
-(the board page's socket) and times, for each save, ``consultations.services.save_opinion`` from
+(the board page's socket) and times, for each save, ``consultations.opinions.services.save_opinion`` from
 the call to the moment the ``opinion.saved`` message arrives on that socket: the transaction,
 the event log row, the commit and the broadcast. Prints the median, 95th percentile and maximum.
 """
@@ -45,7 +45,7 @@ def main():
 
     from bench.common import signed_in
     from config.asgi import application
-    from consultations import services
+    from consultations.opinions import services
     from experts.roles import ensure_roles
     from tests.conftest import make_user
     from tests.consultations.conftest import build_open_review, panel_of

@@ -8,7 +8,7 @@ class CmsConfig(AppConfig):
     verbose_name = _("Committee website")
 
     def ready(self):
-        from .publishing import ensure_publishing
+        from cms.publishing import ensure_publishing
 
         # Needs the page permissions and the role groups, which exist once every app has migrated;
         # idempotent, so it runs after each.

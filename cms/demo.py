@@ -17,7 +17,7 @@ from wagtail.documents.models import Document
 from wagtail.models import Collection, Site
 from wagtail.rich_text import RichText
 
-from .models import (
+from cms.models import (
     ConclusionIndexPage,
     ConclusionPage,
     HomePage,
@@ -30,7 +30,7 @@ from .models import (
     PolicyLibraryPage,
     StandardPage,
 )
-from .publishing import EDITORS, ensure_publishing
+from cms.publishing import EDITORS, ensure_publishing
 
 SEED = Path(__file__).resolve().parent / "seed" / "shenyang-emerging-industries-opinions.txt"
 SOURCE_TITLE = "沈阳市人民政府关于“十三五”时期加快发展战略性新兴产业的实施意见"

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
-from .models import MeetingNoticePage, NewsPage
+from cms import selectors
+from cms.models import MeetingNoticePage, NewsPage
 
 FEED_LENGTH = 20
 

@@ -24,7 +24,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
-from . import blocks
+from cms import blocks
 
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link", "h3", "h4"]
 
@@ -137,7 +137,7 @@ class HomePage(SitePage):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from . import selectors
+        from cms import selectors
 
         context = super().get_context(request, *args, **kwargs)
         context["latest_news"] = selectors.latest_news(limit=5)
@@ -183,7 +183,7 @@ class NewsIndexPage(IndexPage):
         verbose_name = _("news index")
 
     def get_context(self, request, *args, **kwargs):
-        from . import selectors
+        from cms import selectors
 
         context = super().get_context(request, *args, **kwargs)
         context["items"] = selectors.paginate(request, selectors.news_under(self))
@@ -225,7 +225,7 @@ class NoticeIndexPage(IndexPage):
         verbose_name = _("notice index")
 
     def get_context(self, request, *args, **kwargs):
-        from . import selectors
+        from cms import selectors
 
         context = super().get_context(request, *args, **kwargs)
         context["items"] = selectors.paginate(request, selectors.notices_under(self))
@@ -332,7 +332,7 @@ class ConclusionIndexPage(IndexPage):
         verbose_name = _("conclusion index")
 
     def get_context(self, request, *args, **kwargs):
-        from . import selectors
+        from cms import selectors
 
         context = super().get_context(request, *args, **kwargs)
         context["items"] = selectors.paginate(request, selectors.conclusions_under(self))
@@ -419,7 +419,7 @@ class ConclusionPage(SitePage):
 class ProposalPage(SitePage):
     """An adopted expert proposal (专家建言), published with its author's consent: the problem,
     each suggestion and how the department it went to answered it. Made as a draft by
-    ``consultations.proposals.publish_proposal`` and approved through the site's workflow."""
+    ``consultations.proposals.services.publish_proposal`` and approved through the site's workflow."""
 
     author_name = models.CharField(_("expert"), max_length=100, blank=True)
     answered_on = models.DateField(_("answered on"), default=timezone.localdate)

@@ -30,7 +30,7 @@ EDITOR_MODEL_PERMISSIONS = (
 
 
 def approval_page_types():
-    from .models import ConclusionIndexPage, NewsIndexPage, NoticeIndexPage
+    from cms.models import ConclusionIndexPage, NewsIndexPage, NoticeIndexPage
 
     return (NewsIndexPage, NoticeIndexPage, ConclusionIndexPage)
 

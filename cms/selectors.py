@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.utils import timezone
 from wagtail.models import Page
 
-from .models import ConclusionPage, MeetingNoticePage, NewsPage, SitePage
+from cms.models import ConclusionPage, MeetingNoticePage, NewsPage, SitePage
 
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 100
@@ -39,7 +39,7 @@ def conclusions_under(index):
 
 
 def proposals_under(index):
-    from .models import ProposalPage
+    from cms.models import ProposalPage
 
     return visible(ProposalPage).child_of(index).order_by("-answered_on", "-id")
 

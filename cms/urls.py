@@ -1,7 +1,7 @@
 from django.urls import path
 from wagtail.contrib.sitemaps.views import sitemap
 
-from . import feeds, views
+from cms import feeds, views
 
 urlpatterns = [
     path("search/", views.search, name="site-search"),

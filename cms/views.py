@@ -2,9 +2,8 @@
 
 from django.template.response import TemplateResponse
 
+from cms import selectors
 from experts.public import public_members_matching
-
-from . import selectors
 
 
 def search(request):

@@ -2,7 +2,7 @@
 
 from wagtail import hooks
 
-from .publishing import approval_page_types, require_approval
+from cms.publishing import approval_page_types, require_approval
 
 
 @hooks.register("after_create_page")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from consultations import api as consultations_api
+from consultations.opinions import api as consultations_api
 from experts import api as experts_api
 from reviews import api as reviews_api
 
@@ -71,7 +71,7 @@ urlpatterns += [
 ]
 
 # consultations: the consolidated opinion, its documents, the responses to points (issue 6)
-from consultations import consolidation_api  # noqa: E402
+from consultations.consolidation import api as consolidation_api  # noqa: E402
 
 urlpatterns += [
     path(
@@ -88,7 +88,7 @@ urlpatterns += [
 ]
 
 # consultations: questions put to the committee and the experts' answers (issue 8)
-from consultations import consultation_api  # noqa: E402
+from consultations.inquiries import api as consultation_api  # noqa: E402
 
 urlpatterns += [
     path("consultations/", consultation_api.ConsultationListView.as_view(), name="api-consultations"),
@@ -115,7 +115,7 @@ urlpatterns += [
 ]
 
 # consultations: experts' proposals and their screening (issue 8)
-from consultations import proposal_api  # noqa: E402
+from consultations.proposals import api as proposal_api  # noqa: E402
 
 urlpatterns += [
     path("proposals/", proposal_api.ProposalListView.as_view(), name="api-proposals"),

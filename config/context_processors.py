@@ -1,7 +1,6 @@
+from core.portal import nav_for
 from experts.roles import roles_of
 from experts.selectors import large_text_for
-
-from .portal import nav_for
 
 
 def portal(request):

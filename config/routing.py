@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from consultations.consultation_consumers import ConsultationConsumer
-from consultations.consumers import BoardConsumer, NotificationConsumer, ReviewConsumer
+from consultations.inquiries.consumers import ConsultationConsumer
+from consultations.opinions.consumers import BoardConsumer, NotificationConsumer, ReviewConsumer
 
 websocket_urlpatterns = [
     path("ws/notifications/", NotificationConsumer.as_asgi()),

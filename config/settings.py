@@ -285,7 +285,7 @@ if os.environ.get("EMAIL_HOST", "").strip() or not DEBUG:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "committee@localhost")
-SMS_SENDER = os.environ.get("SMS_SENDER", "consultations.notify.ConsoleSmsSender")
+SMS_SENDER = os.environ.get("SMS_SENDER", "core.notify.ConsoleSmsSender")
 
 # Security headers. Django 6's CSP with nonces; the Wagtail admin gets a looser policy there.
 SECURE_CSP = {
@@ -334,11 +334,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "config.rest.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.rest.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "config.rest.exception_handler",
+    "EXCEPTION_HANDLER": "core.rest.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -350,7 +350,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     # Only our contract: Wagtail's own admin API is not part of it.
-    "PREPROCESSING_HOOKS": ["config.rest.only_public_api"],
+    "PREPROCESSING_HOOKS": ["core.rest.only_public_api"],
     # Several resources have a field named "state"; give each its own enum name.
     "ENUM_NAME_OVERRIDES": {
         "PlanStateEnum": "reviews.models.Plan.State",
@@ -361,7 +361,7 @@ SPECTACULAR_SETTINGS = {
         "ConsultationStateEnum": "consultations.models.Consultation.State",
     },
     # Every operation documents the error answers of API.md (checked by Schemathesis in tests/security).
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.rest.document_error_responses"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.rest.document_error_responses"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

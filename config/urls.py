@@ -8,10 +8,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config import views
+from config.errors import api_not_found
 from experts import signin_views
-
-from . import views
-from .errors import api_not_found
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),

@@ -6,10 +6,9 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.portal import tasks_for
 from experts.roles import roles_of
 from experts.services import set_large_text
-
-from .portal import tasks_for
 
 
 @login_required

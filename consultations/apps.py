@@ -7,12 +7,10 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Opinions and consultations")
 
     def ready(self):
-        import consultations.consolidation_portal
-        import consultations.consultation_portal  # noqa: F401  (issue 8: consultations link, questions to answer)
-
-        from . import (  # noqa: F401  (issue 8: proposals in the nav, "my tasks", the admin)
-            portal,
-            proposal_admin,
-            proposal_portal,
-            year_report_views,
-        )
+        # Each concern registers its portal navigation, task sections and admin screens on import.
+        from consultations.consolidation import portal as _consolidation_portal  # noqa: F401
+        from consultations.inquiries import portal as _inquiries_portal  # noqa: F401
+        from consultations.opinions import portal as _opinions_portal  # noqa: F401
+        from consultations.proposals import admin as _proposals_admin  # noqa: F401
+        from consultations.proposals import portal as _proposals_portal  # noqa: F401
+        from consultations.year_report import views as _year_report_views  # noqa: F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from consultations.opinions import views
 
 app_name = "consultations"
 urlpatterns = [
@@ -14,7 +14,7 @@ urlpatterns = [
 ]
 
 # issue 6: the commission's workspace, the consolidation, responses, documents, feedback
-from . import consolidation_views as cv  # noqa: E402
+from consultations.consolidation import views as cv  # noqa: E402
 
 urlpatterns += [
     path("workspace/", cv.workspace, name="workspace"),
@@ -30,7 +30,7 @@ urlpatterns += [
 ]
 
 # issue 8: the committee's year report (the commission and the secretariat)
-from . import year_report_views as yr  # noqa: E402
+from consultations.year_report import views as yr  # noqa: E402
 
 urlpatterns += [
     path("year-report/", yr.year_report_page, name="year-report"),
@@ -38,7 +38,7 @@ urlpatterns += [
 ]
 
 # issue 8: experts' proposals (the secretariat screens them in the admin: proposal_admin.py)
-from . import proposal_views as pv  # noqa: E402
+from consultations.proposals import views as pv  # noqa: E402
 
 urlpatterns += [
     path("proposals/", pv.proposal_list, name="proposals"),
@@ -54,7 +54,7 @@ urlpatterns += [
 ]
 
 # issue 8: consultations put to the committee and the experts' answers
-from . import consultation_views as cons  # noqa: E402
+from consultations.inquiries import views as cons  # noqa: E402
 
 urlpatterns += [
     path("consultations/", cons.consultation_list, name="consultations"),

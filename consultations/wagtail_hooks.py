@@ -5,12 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from consultations.inquiries import admin as _inquiries_admin  # noqa: F401  (the consultations list, read-only)
+from consultations.year_report import views as year_report_views
 from experts import roles
-
-from . import (
-    consultation_admin,  # noqa: F401  (issue 8: the consultations list, read-only)
-    year_report_views,
-)
 
 
 class SecretariatMenuItem(MenuItem):

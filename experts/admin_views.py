@@ -21,9 +21,9 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.widgets import HeaderButton
 
-from . import audit, participation, privacy, roles, selectors, services, tasks, workbook
-from .forms import ImportConfirmForm, ImportForm, StatusForm
-from .models import Domain, Expert, Organization
+from experts import audit, participation, privacy, roles, selectors, services, tasks, workbook
+from experts.forms import ImportConfirmForm, ImportForm, StatusForm
+from experts.models import Domain, Expert, Organization
 
 
 def require_secretariat(request):

@@ -21,14 +21,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from config.rest import Conflict as ConflictError
-from config.rest import error_response
-
-from . import privacy, selectors, services
-from .models import Conflict, Domain, Expert, Organization
-from .privacy import contact_for
-from .roles import SECRETARIAT, has_role
-from .second_factor import SecondFactorError
+from core.rest import Conflict as ConflictError
+from core.rest import error_response
+from experts import privacy, selectors, services
+from experts.models import Conflict, Domain, Expert, Organization
+from experts.privacy import contact_for
+from experts.roles import SECRETARIAT, has_role
+from experts.second_factor import SecondFactorError
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -60,7 +59,7 @@ class TokenView(APIView):
 
     def get_authenticators(self):
         # The token endpoint never needs a CSRF check: it takes credentials, not a session.
-        from .auth import BearerTokenAuthentication
+        from experts.auth import BearerTokenAuthentication
 
         return [BearerTokenAuthentication()]
 

@@ -10,8 +10,8 @@ class ExpertsConfig(AppConfig):
     def ready(self):
         # Imported for what they register: the audit trail's admin screen (a Wagtail hook), the
         # roster's portal sections, the audit of sign-ins (auth signals).
-        from . import audit_admin, portal, signin  # noqa: F401
-        from .roles import ensure_roles
+        from experts import audit_admin, portal, signin  # noqa: F401
+        from experts.roles import ensure_roles
 
         # Groups need the permissions of every app, which exist only after each has migrated; the
         # handler is idempotent, so it runs after every app.

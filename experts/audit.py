@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .models import AuditRecord
+from experts.models import AuditRecord
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from .selectors import api_token_for
+from experts.selectors import api_token_for
 
 
 def bearer_from_header(value):
@@ -61,7 +61,7 @@ class BearerTokenMiddleware:
 
 def _second_factor_done(user, session):
     """False only for an account that needs a second factor whose session has not verified one."""
-    from .second_factor import requires_second_factor, session_device_is_verified
+    from experts.second_factor import requires_second_factor, session_device_is_verified
 
     if user is None or not user.is_authenticated or not requires_second_factor(user):
         return True

@@ -10,9 +10,9 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from . import roles
-from .demo_accounts import demo_second_factor
-from .models import Domain, Expert, Organization
+from experts import roles
+from experts.demo_accounts import demo_second_factor
+from experts.models import Domain, Expert, Organization
 
 # The national classification of strategic emerging industries (国家统计局《战略性新兴产业分类(2018)》):
 # its nine top-level categories, with the source document's industries beneath them.
@@ -295,7 +295,7 @@ def load_experts(password, *, by=None):
     from django.contrib.auth.hashers import make_password
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from . import services
+    from experts import services
 
     User = get_user_model()
     organizations = {org.name: org for org in Organization.objects.all()}
@@ -372,7 +372,7 @@ def load_roster_details(*, by=None):
     part is added only where it is missing."""
     from django.utils import timezone
 
-    from . import services
+    from experts import services
 
     today = timezone.localdate()
     organizations = {org.name: org for org in Organization.objects.filter(name__in=ENTERPRISES)}

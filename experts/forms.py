@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from . import services
-from .models import Conflict, Domain, Expert, Organization
-from .photos import process_photo
+from experts import services
+from experts.models import Conflict, Domain, Expert, Organization
+from experts.photos import process_photo
 
 PUBLIC_FIELD_LABELS = {
     "title": _("Professional title"),
@@ -111,7 +111,7 @@ class ExpertAdminForm(WagtailAdminModelForm):
     def _mask_contact(self):
         """Editing does not show contact details (experts/privacy.py): the fields start empty,
         say what is there masked, and an empty field keeps the value."""
-        from .privacy import contact_for
+        from experts.privacy import contact_for
 
         masked = contact_for(None, self.instance)
         for name in ("mobile", "email"):

@@ -3,9 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from config.portal import nav_item
-
-from . import roles
+from core.portal import nav_item
+from experts import roles
 
 
 @nav_item

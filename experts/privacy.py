@@ -16,7 +16,7 @@ nothing else decides.
 
 from django.core.exceptions import PermissionDenied
 
-from . import audit
+from experts import audit
 
 PERMISSION = "experts.view_contact"
 

@@ -7,7 +7,7 @@ else (contacts, status, term, specialties, account) leaves this module.
 
 from django.db.models import Prefetch, Q
 
-from .models import Domain, Expert
+from experts.models import Domain, Expert
 
 
 def public_experts():

@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit, roles
-from .models import AuditRecord
-from .signin import _limits, is_locked
+from experts import audit, roles
+from experts.models import AuditRecord
+from experts.signin import _limits, is_locked
 
 BACKUP_CODES = 10
 

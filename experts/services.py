@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, roles
-from .models import ApiToken, Conflict, Domain, Expert, Organization, Unavailability, UserPreference
-from .names import name_initials, name_pinyin
-from .photos import process_photo
-from .strokes import stroke_key
+from experts import audit, roles
+from experts.models import ApiToken, Conflict, Domain, Expert, Organization, Unavailability, UserPreference
+from experts.names import name_initials, name_pinyin
+from experts.photos import process_photo
+from experts.strokes import stroke_key
 
 
 def token_digest(raw):
@@ -28,7 +28,7 @@ def issue_api_token(*, username, password, otp="", request=None):
     """Check the credentials and return ``(raw_token, ApiToken)``, or ``None`` when they fail.
     An account that needs a second factor also needs a current code (``otp``): without it
     ``second_factor.SecondFactorError`` is raised (experts/second_factor.py)."""
-    from . import second_factor
+    from experts import second_factor
 
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
@@ -146,7 +146,7 @@ def send_sign_in_details(expert):
     from django.conf import settings
     from django.urls import reverse
 
-    from consultations.notify import send_email, send_sms
+    from core.notify import send_email, send_sms
 
     address = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("signin-code")
     text = _(

@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import audit
-from .models import ApiToken, AuditRecord
+from experts import audit
+from experts.models import ApiToken, AuditRecord
 
 # ---------------------------------------------------------------- the password policy
 
@@ -195,7 +195,7 @@ def _sessions_of(user):
 def disable_user(user, *, by, reason, request=None):
     """Disable ``user``: no more sign-ins, every session deleted, every API token revoked, and
     every open socket told to close (after commit). Returns the user."""
-    from consultations import realtime
+    from core import live as realtime
 
     user.is_active = False
     user.save(update_fields=["is_active"])
@@ -250,7 +250,7 @@ def _code_digest(user_id, code):
 
 
 def _expert_of(username):
-    from .models import Expert
+    from experts.models import Expert
 
     return (
         Expert.objects.select_related("user")
@@ -265,9 +265,8 @@ def send_signin_code(username, *, request=None):
     At most three codes per user and per address in 15 minutes. Returns True if one was sent."""
     import secrets
 
-    from consultations.notify import send_email, send_sms
-
-    from .models import SignInCode
+    from core.notify import send_email, send_sms
+    from experts.models import SignInCode
 
     address = audit.client_address(request)
     _limit, _address_limit, period = _limits()
@@ -304,7 +303,7 @@ def send_signin_code(username, *, request=None):
 def user_for_code(username, code, *, request=None):
     """The user if ``code`` is their latest unused, unexpired code; else ``None`` (and a failed
     sign-in for the lockout). A code works once and survives five wrong tries at most."""
-    from .models import SignInCode
+    from experts.models import SignInCode
 
     address = audit.client_address(request)
     expert = None if is_locked(username, address) else _expert_of(username)

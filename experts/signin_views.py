@@ -10,8 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from . import second_factor
-from .signin import send_signin_code, user_for_code
+from experts import second_factor
+from experts.signin import send_signin_code, user_for_code
 
 
 class UsernameForm(forms.Form):

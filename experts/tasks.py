@@ -4,7 +4,7 @@
 from django.core.cache import cache
 from django.tasks import task
 
-from . import services
+from experts import services
 
 
 @task
@@ -36,7 +36,7 @@ def import_workbook(run_id, *, path, user_id, skip_rows):
     from django.contrib.auth import get_user_model
     from django.core.files.storage import storages
 
-    from . import workbook
+    from experts import workbook
 
     storage = storages["private"]
     user = get_user_model().objects.get(pk=user_id)

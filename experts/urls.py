@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from experts import views
 
 urlpatterns = [
     path("portal/profile/", views.profile, name="expert-profile"),

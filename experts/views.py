@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
-from .forms import PUBLIC_FIELD_LABELS, ConflictForm, ContactForm, PhotoForm, UnavailabilityForm
-from .privacy import contact_for
+from experts import selectors, services
+from experts.forms import PUBLIC_FIELD_LABELS, ConflictForm, ContactForm, PhotoForm, UnavailabilityForm
+from experts.privacy import contact_for
 
 
 def own_expert(request):

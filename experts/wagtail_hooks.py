@@ -8,9 +8,9 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from . import admin_views
-from .forms import ExpertAdminForm
-from .models import Domain, Expert, Organization
+from experts import admin_views
+from experts.forms import ExpertAdminForm
+from experts.models import Domain, Expert, Organization
 
 
 class NoDeletePolicy(ModelPermissionPolicy):

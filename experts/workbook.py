@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from . import services
-from .models import Domain, Expert, Organization
-from .privacy import contact_for
+from experts import services
+from experts.models import Domain, Expert, Organization
+from experts.privacy import contact_for
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000

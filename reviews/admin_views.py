@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from experts.models import Domain, Expert, Organization
-
-from . import permissions, selectors, services
-from .models import Assignment, Draw, Plan, Review
+from reviews import permissions, selectors, services
+from reviews.models import Assignment, Draw, Plan, Review
 
 
 def require_secretariat(request):
@@ -138,7 +137,7 @@ def schedule_view(request):
         criteria = None
         extra = [line.strip() for line in data["extra_criteria"].splitlines() if line.strip()]
         if extra:
-            from .models import default_criteria
+            from reviews.models import default_criteria
 
             criteria = default_criteria() + [{"key": f"extra{i + 1}", "label": label, "max": 10}
                                              for i, label in enumerate(extra)]  # fmt: skip

@@ -11,14 +11,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.rest import Conflict, error_response
 from consultations.models import ReviewEvent
-from consultations.realtime import event_message
+from core.live import event_message
+from core.rest import Conflict, error_response
 from experts import audit
 from experts.models import Domain, Expert, Organization
-
-from . import permissions, selectors, services
-from .models import Assignment, Draw, Plan, PlanVersion, Review
+from reviews import permissions, selectors, services
+from reviews.models import Assignment, Draw, Plan, PlanVersion, Review
 
 
 def _raise_validation(error):

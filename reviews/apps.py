@@ -7,4 +7,4 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews")
 
     def ready(self):
-        from . import portal  # noqa: F401  (registers nav items and task sections)
+        from reviews import portal  # noqa: F401  (registers nav items and task sections)

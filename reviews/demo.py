@@ -7,9 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from experts.models import Organization
-
-from . import services
-from .models import DepartmentStaff, Plan, Review
+from reviews import services
+from reviews.models import DepartmentStaff, Plan, Review
 
 NDRC = "沈阳市发展和改革委员会"
 EIC = "沈阳市经济和信息化委员会"

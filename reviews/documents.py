@@ -13,7 +13,7 @@ import logging
 import lxml.html
 import nh3
 
-from config.html import sanitize_html
+from core.html import sanitize_html
 
 logger = logging.getLogger(__name__)
 

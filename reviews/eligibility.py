@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from django.utils.translation import gettext_lazy as _
 
-from .draw import CATEGORIES
+from reviews.draw import CATEGORIES
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -238,8 +238,7 @@ def _ancestors(parent_of, start):
 def load_roster(*, exclude_reviews=()):
     """Every expert of the roster as a ``Candidate``, in a fixed number of queries."""
     from experts.models import Conflict, Domain, Expert, Organization, Unavailability
-
-    from .models import Assignment
+    from reviews.models import Assignment
 
     org_parent = dict(Organization.objects.values_list("id", "parent_id"))
     org_kind = dict(Organization.objects.values_list("id", "kind"))
@@ -279,7 +278,7 @@ def load_roster(*, exclude_reviews=()):
 
 def review_facts(reviews):
     """``{review id: ReviewFacts}`` for ``reviews`` in a fixed number of queries."""
-    from .models import Assignment, Plan, PlanVersion, Review
+    from reviews.models import Assignment, Plan, PlanVersion, Review
 
     reviews = list(reviews)
     ids = [review.id for review in reviews]

@@ -1,5 +1,5 @@
 """Telling experts: the portal (a notification), email (with a calendar file for meetings) and a
-text message through ``consultations.notify``. Mail and SMS leave after the commit, so nobody is
+text message through ``core.notify``. Mail and SMS leave after the commit, so nobody is
 invited to something that was rolled back.
 """
 
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations import notify
+from core import notify
 
 logger = logging.getLogger(__name__)
 ICS_DOMAIN = "committee.local"
@@ -52,7 +52,7 @@ def _portal_url():
 
 
 def _deliver(assignment, *, kind, text, subject, attach_ics=False):
-    from consultations.services import notify as notify_user  # consultations.services imports ours
+    from consultations.opinions.services import notify as notify_user  # consultations.services imports ours
 
     expert = assignment.expert
     if expert.user_id:
@@ -100,8 +100,8 @@ def send_invitation(assignment):
 
 def send_invitations(assignments):
     """Invite many at once (a batch draw): one insert of notifications, one mail connection."""
-    from consultations import realtime
     from consultations.models import Notification
+    from core import live as realtime
 
     texts = {a.pk: _invitation_text(a) for a in assignments}
     notifications = Notification.objects.bulk_create(

@@ -9,8 +9,7 @@ review's stage; views, the API and the consumer answer 404 (or close 4403) when 
 from guardian.shortcuts import assign_perm, remove_perm
 
 from experts import audit, roles
-
-from .models import Assignment, DepartmentStaff, Review
+from reviews.models import Assignment, DepartmentStaff, Review
 
 VIEW_REVIEW = "reviews.view_review"
 VIEW_PLAN = "reviews.view_plan"
@@ -132,7 +131,7 @@ CLOSED_STATES = (Review.State.CLOSED, Review.State.CONSOLIDATED, Review.State.RE
 def holds_review_access(user, review):
     """Whether the guardian grant of ``grant_review_access`` is in place (read from the direct
     foreign-key table, as ``selectors.reviews_visible_to`` does)."""
-    from .models import ReviewUserObjectPermission
+    from reviews.models import ReviewUserObjectPermission
 
     return ReviewUserObjectPermission.objects.filter(
         user=user, content_object=review, permission__codename="view_review"

@@ -4,10 +4,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.portal import nav_item, task_provider
+from core.portal import nav_item, task_provider
 from experts import roles
-
-from . import permissions, selectors
+from reviews import permissions, selectors
 
 
 @nav_item

@@ -4,9 +4,8 @@ number of queries however many rows there are."""
 from django.db.models import Prefetch, Q
 
 from experts import roles
-
-from . import permissions
-from .models import Assignment, Plan, PlanUserObjectPermission, PlanVersion, Review, ReviewUserObjectPermission
+from reviews import permissions
+from reviews.models import Assignment, Plan, PlanUserObjectPermission, PlanVersion, Review, ReviewUserObjectPermission
 
 
 def plans_visible_to(user):

@@ -21,14 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from config.uploads import check_archive, safe_filename
-from consultations import realtime
+from core import live as realtime
+from core.uploads import check_archive, safe_filename
 from experts import audit
 from experts.models import Domain, Expert
-
-from . import documents, eligibility, invitations, permissions
-from . import draw as engine
-from .models import Assignment, Draw, DrawChange, Plan, PlanVersion, Review, default_rules
+from reviews import documents, eligibility, invitations, permissions
+from reviews import draw as engine
+from reviews.models import Assignment, Draw, DrawChange, Plan, PlanVersion, Review, default_rules
 
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
 DOCX_MAIN_PART = "word/document.xml"
@@ -633,7 +632,7 @@ def accept_assignment(assignment, *, by, no_conflict, confidentiality):
     locked.confidentiality_text = texts["confidentiality"]
     _save(locked, by=by, reason="accepted with declarations")
     permissions.grant_review_access(locked)
-    from consultations.services import ensure_opinion  # consultations imports this module
+    from consultations.opinions.services import ensure_opinion  # consultations imports this module
 
     ensure_opinion(locked)  # the empty draft opinion, version 0 (issue 5)
     _changed(locked)

@@ -7,7 +7,7 @@ embedded default the immediate backend runs them at once when the command enqueu
 
 from django.tasks import task
 
-from . import services
+from reviews import services
 
 
 @task

@@ -15,9 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from experts import audit
-
-from . import permissions, selectors, services
-from .models import Assignment, Plan, PlanVersion
+from reviews import permissions, selectors, services
+from reviews.models import Assignment, Plan, PlanVersion
 
 
 class AcceptForm(forms.Form):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
-from . import admin_views, permissions
+from reviews import admin_views, permissions
 
 app_name = "reviews_admin"
 urlpatterns = [

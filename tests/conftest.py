@@ -6,9 +6,8 @@ from rest_framework.test import APIClient
 
 from experts import roles
 from experts.roles import ensure_roles
-
-from .factories import UserFactory
-from .wagtail_tree import ensure_wagtail_tree
+from tests.factories import UserFactory
+from tests.wagtail_tree import ensure_wagtail_tree
 
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
 

@@ -1,8 +1,8 @@
 """The consultations app's models: reviewing work (opinions, consolidation, responses) and the
 committee's other advice (consultations, proposals)."""
 
-from .advice import Consultation, ConsultationDocument, Proposal, ProposalAttachment, Question
-from .reviewing import (
+from consultations.models.advice import Consultation, ConsultationDocument, Proposal, ProposalAttachment, Question
+from consultations.models.reviewing import (
     Comment,
     Confirmation,
     Consolidation,

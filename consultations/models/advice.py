@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .reviewing import _private_storage
+from consultations.models.reviewing import _private_storage
 
 
 class Consultation(models.Model):

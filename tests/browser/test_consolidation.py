@@ -4,14 +4,13 @@ downloads the .docx and answers every point; an expert then sees the answers."""
 
 import pytest
 
-from consultations import consolidation as rules
-from consultations import responses
+from consultations.consolidation import services as rules
 from consultations.models import Consolidation, Point
+from consultations.responses import services as responses
+from tests.browser.conftest import PHONE, sign_in
 from tests.consultations.conftest import panel_of
 from tests.consultations.consolidation_setup import closed_review, set_chair
 from tests.factories import PASSWORD
-
-from .conftest import PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]  # building a closed review is slow on a busy machine
 

@@ -8,10 +8,9 @@ import re
 import pytest
 
 from consultations.models import Consultation, Opinion
+from tests.browser.conftest import DESKTOP, PHONE, sign_in
 from tests.consultations.consulting_setup import build_committee, pose
 from tests.factories import PASSWORD
-
-from .conftest import DESKTOP, PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 

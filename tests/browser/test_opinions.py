@@ -8,10 +8,9 @@ from playwright.sync_api import expect
 
 from consultations.models import Opinion
 from reviews import services as review_services
+from tests.browser.conftest import DESKTOP, PHONE, sign_in
 from tests.consultations.conftest import build_open_review, panel_of
 from tests.factories import PASSWORD
-
-from .conftest import DESKTOP, PHONE, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -5,10 +5,9 @@ suggestion to a department; both departments answer; the expert sees both answer
 import pytest
 
 from consultations.models import Proposal
+from tests.browser.conftest import PHONE, sign_in
 from tests.consultations.proposal_setup import build_setting
 from tests.factories import PASSWORD
-
-from .conftest import PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 

@@ -9,11 +9,10 @@ from django.utils import timezone
 
 from reviews import services
 from reviews.models import Assignment, Review
+from tests.browser.conftest import PHONE, sign_in
 from tests.conftest import make_user
 from tests.factories import PASSWORD, DomainFactory, OrganizationFactory
 from tests.reviews.conftest import add_expert, docx_upload
-
-from .conftest import PHONE, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -10,11 +10,10 @@ from openpyxl import load_workbook
 
 from experts import workbook
 from experts.models import Domain, Expert, Organization
+from tests.browser.conftest import PHONE, sign_in
 from tests.conftest import make_user
 from tests.experts.conftest import jpeg_bytes, new_expert
 from tests.factories import PASSWORD
-
-from .conftest import PHONE, sign_in
 
 pytestmark = pytest.mark.browser
 

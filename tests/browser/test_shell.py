@@ -3,10 +3,9 @@ switches to English, and the large-text switch is remembered."""
 
 import pytest
 
+from tests.browser.conftest import PHONE, sign_in
 from tests.conftest import make_user
 from tests.factories import PASSWORD
-
-from .conftest import PHONE, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -12,11 +12,10 @@ from cms import demo
 from cms.models import NoticeIndexPage
 from cms.publishing import ensure_publishing
 from experts import roles
+from tests.browser.conftest import DESKTOP, PHONE, sign_in
 from tests.cms.conftest import make_expert
 from tests.conftest import make_user
 from tests.factories import PASSWORD
-
-from .conftest import DESKTOP, PHONE, sign_in
 
 pytestmark = pytest.mark.browser
 

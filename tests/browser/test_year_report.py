@@ -6,10 +6,9 @@ import io
 import pytest
 from django.utils import timezone
 
+from tests.browser.conftest import PHONE, sign_in
 from tests.consultations.test_year_report import SHANGHAI, Advice, at
 from tests.factories import PASSWORD, DomainFactory, OrganizationFactory
-
-from .conftest import PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 

@@ -5,10 +5,9 @@ import re
 from experts import services as expert_services
 from experts.models import Expert
 from experts.public import public_directory, public_directory_page, public_experts, public_profile
+from tests.cms.conftest import make_expert
 from tests.factories import DomainFactory
 from tests.queries import assert_constant_queries
-
-from .conftest import make_expert
 
 
 def listed_names(response):

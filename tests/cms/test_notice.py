@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from cms.models import MeetingNoticePage
 from reviews import services as review_services
+from tests.cms.conftest import publish
 from tests.reviews.conftest import add_expert, docx_upload, schedule
-
-from .conftest import publish
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from cms import demo
 from cms.models import ConclusionPage, MeetingNoticePage, NewsPage, StandardPage
+from tests.cms.conftest import add_draft, news, publish
 from tests.queries import assert_constant_queries
-
-from .conftest import add_draft, news, publish
 
 
 def conclusion(index, *, show_names):

@@ -9,9 +9,8 @@ from cms import selectors
 from cms.models import ConclusionPage, MeetingNoticePage, NewsPage
 from experts import services as expert_services
 from experts.models import Expert
+from tests.cms.conftest import add_draft, make_expert, news, publish
 from tests.queries import assert_constant_queries
-
-from .conftest import add_draft, make_expert, news, publish
 
 ROBOT_NOTICE = "关于召开《沈阳市机器人产业三年行动计划（2017—2019年）》论证会的通知"
 

@@ -10,9 +10,8 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from cms.models import NewsIndexPage, NewsPage
 from cms.publishing import EDITORS, WORKFLOW_NAME, ensure_publishing
 from experts import roles
+from tests.cms.conftest import publish
 from tests.conftest import make_user
-
-from .conftest import publish
 
 
 @pytest.fixture

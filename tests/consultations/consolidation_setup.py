@@ -1,7 +1,7 @@
 """Helpers for the consolidation tests: a closed review with five sealed opinions, written and
 sealed through the real services."""
 
-from consultations import services
+from consultations.opinions import services
 from reviews import services as review_services
 from reviews.models import DepartmentStaff
 from tests.conftest import make_user

@@ -1,7 +1,7 @@
 """A small committee for consultations: a domain tree (2 > 2.1 > 2.1.1, and 3 beside it), active
 experts in each, a suspended one in 2.1, and a department user; built with the real services."""
 
-from consultations import consulting
+from consultations.inquiries import services as consulting
 from experts import roles
 from tests.conftest import make_user
 from tests.factories import DomainFactory
@@ -47,7 +47,7 @@ def pose(by, *, domains=("2.1",), experts=(), open_it=True, **extra):
 
 def answer(consultation, expert, *, submit=True, texts=("扶持配套企业技术改造", "优先保障配套园区用地")):
     """The expert answers each question with one point (through the opinion services)."""
-    from consultations import services
+    from consultations.opinions import services
 
     draft = consulting.ensure_answer(consultation, expert)
     questions = list(consultation.questions.order_by("position"))

@@ -48,7 +48,7 @@ def build_setting():
 
 
 def submit(expert, *, title="支持机器人配套中小企业", points=("设立配套企业技改补贴", "建设共性技术平台"), **extra):
-    from consultations import proposals
+    from consultations.proposals import services as proposals
 
     return proposals.submit_proposal(
         expert,
@@ -63,7 +63,7 @@ def submit(expert, *, title="支持机器人配套中小企业", points=("设立
 
 def route_to_both(proposal, setting):
     """The first suggestion to 经信委, the second to 科技局."""
-    from consultations import proposals
+    from consultations.proposals import services as proposals
 
     first, second = proposal.points.order_by("position")
     return proposals.route_proposal(

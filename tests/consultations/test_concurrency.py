@@ -11,10 +11,9 @@ import threading
 import pytest
 from django.db import connection
 
-from consultations import services
 from consultations.models import Opinion, OpinionVersion
-
-from .conftest import build_open_review, panel_of
+from consultations.opinions import services
+from tests.consultations.conftest import build_open_review, panel_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

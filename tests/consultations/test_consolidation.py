@@ -5,7 +5,7 @@ import statistics
 
 import pytest
 
-from consultations import consolidation as rules
+from consultations.consolidation import services as rules
 from consultations.models import Confirmation, Opinion, ReviewEvent
 from reviews.services import StateConflict
 from tests.consultations.conftest import panel_of

@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
-from consultations import consolidation as rules
+from consultations.consolidation import services as rules
 from tests.consultations.consolidation_setup import closed_review, staff_of
 from tests.factories import OrganizationFactory
 

@@ -10,12 +10,12 @@ from channels.layers import get_channel_layer
 from django.core.management import call_command
 from django.utils import timezone
 
-from consultations import consulting, services
+from consultations.inquiries import services as consulting
 from consultations.models import Consultation, Opinion
-from consultations.realtime import consultation_group
+from consultations.opinions import services
+from core.live import consultation_group
 from reviews.services import StateConflict
-
-from .consulting_setup import build_committee, pose
+from tests.consultations.consulting_setup import build_committee, pose
 
 pytestmark = pytest.mark.django_db
 

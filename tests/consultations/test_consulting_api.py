@@ -3,13 +3,12 @@ with If-Match, submission, and all answers as the caller may see them."""
 
 import pytest
 
-from consultations import consulting
-from consultations.canonical import digest, opinion_content
+from consultations.inquiries import services as consulting
 from consultations.models import Consultation, Opinion
+from consultations.opinions.canonical import digest, opinion_content
 from tests.conftest import make_user
+from tests.consultations.consulting_setup import answer, build_committee, pose
 from tests.queries import assert_constant_queries
-
-from .consulting_setup import answer, build_committee, pose
 
 pytestmark = pytest.mark.django_db
 

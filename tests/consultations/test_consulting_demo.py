@@ -3,7 +3,8 @@ land-use one closed; a second load adds nothing."""
 
 import pytest
 
-from consultations import consultation_demo, consulting
+from consultations.inquiries import demo as consultation_demo
+from consultations.inquiries import services as consulting
 from consultations.models import Consultation, Opinion
 from experts import demo as experts_demo
 from tests.factories import PASSWORD

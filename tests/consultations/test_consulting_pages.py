@@ -6,12 +6,11 @@ import io
 import pytest
 from django.test import Client
 
-from consultations import consulting
+from consultations.inquiries import services as consulting
 from consultations.models import Consultation, Opinion
 from tests.conftest import make_user
+from tests.consultations.consulting_setup import QUESTIONS, answer, build_committee, pose
 from tests.queries import assert_constant_queries
-
-from .consulting_setup import QUESTIONS, answer, build_committee, pose
 
 pytestmark = pytest.mark.django_db
 

@@ -5,12 +5,12 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from consultations import consulting, services
-from consultations.canonical import digest, opinion_content
+from consultations.inquiries import services as consulting
 from consultations.models import Consultation, Notification, Opinion, SmsMessage
+from consultations.opinions import services
+from consultations.opinions.canonical import digest, opinion_content
 from reviews.services import StateConflict
-
-from .consulting_setup import QUESTIONS, answer, build_committee, pose
+from tests.consultations.consulting_setup import QUESTIONS, answer, build_committee, pose
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from config.asgi import application
-from consultations import consulting, services
-
-from .consulting_setup import build_committee, pose
+from consultations.inquiries import services as consulting
+from consultations.opinions import services
+from tests.consultations.consulting_setup import build_committee, pose
 
 ORIGIN = (b"origin", b"http://localhost")
 

@@ -12,8 +12,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from consultations import consolidation as rules
-from consultations import documents
+from consultations.consolidation import documents
+from consultations.consolidation import services as rules
 from consultations.models import GeneratedDocument, Opinion
 from experts.models import AuditRecord
 from tests.consultations.consolidation_setup import closed_review

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from consultations import honoraria
+from consultations.consolidation import honoraria
 from experts.models import Expert
 from tests.consultations.conftest import panel_of
 from tests.consultations.consolidation_setup import closed_review

@@ -8,10 +8,9 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client, override_settings
 
 from config.asgi import application
-from consultations import services
 from consultations.models import Presence, ReviewEvent
-
-from .conftest import build_open_review, panel_of, sections
+from consultations.opinions import services
+from tests.consultations.conftest import build_open_review, panel_of, sections
 
 ORIGIN = (b"origin", b"http://localhost")
 DEAD_REDIS = {

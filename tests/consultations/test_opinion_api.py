@@ -3,9 +3,8 @@ import pytest
 from consultations.models import Comment, OpinionVersion, ReviewEvent
 from reviews import services as review_services
 from tests.conftest import make_user
+from tests.consultations.conftest import sections
 from tests.queries import assert_constant_queries
-
-from .conftest import sections
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +182,7 @@ def test_save_emits_opinion_saved_with_ids_only(api_as, review, opinions):
 
 
 def test_opinions_list_query_count_does_not_grow(api_as, secretariat_user):
-    from .conftest import build_open_review
+    from tests.consultations.conftest import build_open_review
 
     small = build_open_review(secretariat_user, panel=1, roster_size=3, start=200)
     large = build_open_review(secretariat_user, panel=21, roster_size=26, start=300)

@@ -4,12 +4,11 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 
-from consultations import canonical, services
 from consultations.models import Opinion, OpinionVersion, Point
+from consultations.opinions import canonical, services
 from reviews import services as review_services
 from reviews.services import StateConflict
-
-from .conftest import sections
+from tests.consultations.conftest import sections
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from consultations import proposals, responses
-from consultations.canonical import digest
 from consultations.models import Notification, Proposal, ProposalAttachment, SmsMessage
+from consultations.opinions.canonical import digest
+from consultations.proposals import services as proposals
+from consultations.responses import services as responses
 from reviews.services import StateConflict
 from tests.consultations.proposal_setup import build_setting, route_to_both, submit
 from tests.reviews.conftest import docx_upload
@@ -247,7 +248,7 @@ def test_consent_by_another_user_is_refused(setting):
 
 
 def test_demo_proposals_cover_every_state_once_and_load_idempotently(settings, tmp_path):
-    from consultations import proposal_demo
+    from consultations.proposals import demo as proposal_demo
     from experts import demo as experts_demo
     from reviews import demo as reviews_demo
     from tests.factories import PASSWORD

@@ -13,8 +13,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from consultations import proposals, responses
 from consultations.models import Notification, Proposal
+from consultations.proposals import services as proposals
+from consultations.responses import services as responses
 from reviews.services import StateConflict
 from tests.consultations.proposal_setup import build_setting, submit
 
@@ -184,7 +185,7 @@ def test_a_suggestion_routed_to_all_is_answered_by_any_routed_department_once(se
 
 
 def test_a_suggestion_routed_to_all_is_on_each_departments_task_list(setting):
-    from consultations.proposal_portal import _to_answer
+    from consultations.proposals.portal import _to_answer
 
     proposal = submit(setting.expert, points=["唯一的建议"])
     proposals.route_proposal(proposal, by=setting.secretariat, organizations=[setting.industry.pk, setting.science.pk])
@@ -271,7 +272,7 @@ def _routed_to_both_without_a_choice(setting):
 
 
 def test_year_report_counts_a_suggestion_routed_to_all_under_the_department_that_answered(setting):
-    from consultations.year_report import REPORT_ZONE, year_report
+    from consultations.year_report.selectors import REPORT_ZONE, year_report
 
     proposal = _routed_to_both_without_a_choice(setting)
     first, second = proposal.points.order_by("position")

@@ -8,7 +8,8 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from config.asgi import application
-from consultations import proposals, responses
+from consultations.proposals import services as proposals
+from consultations.responses import services as responses
 from tests.consultations.proposal_setup import build_setting, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from consultations import consolidation as rules
-from consultations import responses
+from consultations.consolidation import services as rules
 from consultations.models import Notification, Point, Response, ResponsePackage
+from consultations.responses import services as responses
 from reviews.services import StateConflict
 from tests.consultations.conftest import panel_of
 from tests.consultations.consolidation_setup import closed_review, staff_of

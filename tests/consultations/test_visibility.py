@@ -8,12 +8,11 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from config.asgi import application
-from consultations import services
+from consultations.opinions import services
 from reviews import services as review_services
 from reviews.models import DepartmentStaff
 from tests.conftest import make_user
-
-from .conftest import build_open_review, panel_of
+from tests.consultations.conftest import build_open_review, panel_of
 
 SCORES = {"necessity": 9, "feasibility": 8, "soundness": 7}
 
@@ -175,7 +174,7 @@ def test_outsider_gets_404_on_every_opinion_path(secretariat_user):
 
 @pytest.mark.django_db
 def test_opinion_versions_page_of_a_consultation_answer_is_404_for_everyone(secretariat_user, department_user):
-    from .consulting_setup import answer, build_committee, pose
+    from tests.consultations.consulting_setup import answer, build_committee, pose
 
     e = build_committee()["experts"]
     consultation = pose(secretariat_user, experts=[e["other"].pk])

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from consultations.models import Consultation, Opinion, Point, Proposal, Question, Response
-from consultations.year_report import year_report
+from consultations.year_report.selectors import year_report
 from experts import roles
 from experts.models import AuditRecord
 from reviews.models import Plan, PlanVersion, Review

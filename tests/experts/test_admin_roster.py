@@ -8,9 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from experts.models import Expert, Organization
+from tests.experts.conftest import jpeg_bytes, new_expert
 from tests.queries import assert_constant_queries
-
-from .conftest import jpeg_bytes, new_expert
 
 ROSTER = "/admin/experts/expert/"
 

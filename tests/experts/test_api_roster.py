@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from experts import roles
 from experts.models import Domain, Expert, Organization
+from tests.experts.conftest import jpeg_bytes, new_expert
 from tests.queries import assert_constant_queries
-
-from .conftest import jpeg_bytes, new_expert
 
 
 def test_experts_list_secretariat_sees_masked_contacts_even_when_asking(api_as, secretariat_user):

@@ -10,8 +10,7 @@ from openpyxl import load_workbook
 from experts import audit, roles
 from experts.models import AuditRecord
 from tests.conftest import make_user
-
-from .conftest import new_expert
+from tests.experts.conftest import new_expert
 
 ROSTER = "/admin/experts/expert/"
 

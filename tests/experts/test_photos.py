@@ -13,8 +13,7 @@ from django.utils import translation
 from PIL import Image
 
 from experts import services
-
-from .conftest import gps_exif, jpeg_bytes, new_expert
+from tests.experts.conftest import gps_exif, jpeg_bytes, new_expert
 
 
 def stored_files():

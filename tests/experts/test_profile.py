@@ -8,8 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from experts.models import Organization
-
-from .conftest import jpeg_bytes
+from tests.experts.conftest import jpeg_bytes
 
 PROFILE = "/portal/profile/"
 
@@ -30,7 +29,7 @@ def test_profile_shows_own_record_and_full_contacts(expert_client):
     page = response.content.decode()
     assert response.status_code == 200
     assert (expert.name in page, "13812345678" in page, "wangjg@example.cn" in page) == (True, True, True)
-    assert 'href="/portal/profile/"' in page  # the nav link registered through config.portal
+    assert 'href="/portal/profile/"' in page  # the nav link registered through core.portal
 
 
 def test_profile_for_user_without_record_is_404(client, commission_user):

@@ -9,8 +9,7 @@ from django.utils import timezone, translation
 
 from experts import participation, privacy, selectors, services, tasks
 from experts.models import Expert
-
-from .conftest import new_expert
+from tests.experts.conftest import new_expert
 
 
 def test_change_status_records_author_and_reason(secretariat_user):

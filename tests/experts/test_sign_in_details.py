@@ -50,6 +50,6 @@ def test_mail_outage_still_creates_the_account_and_sends_the_text_message(
 
     assert expert.user.username == "zhaoliu"
     assert list(SmsMessage.objects.values_list("to", flat=True)) == ["13900002222"]
-    assert [record.getMessage() for record in caplog.records if record.name == "consultations.notify"] == [
+    assert [record.getMessage() for record in caplog.records if record.name == "core.notify"] == [
         "mail not sent"
     ]

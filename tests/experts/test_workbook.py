@@ -10,8 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from experts import workbook
 from experts.models import Domain, Expert, Organization
-
-from .conftest import new_expert
+from tests.experts.conftest import new_expert
 
 ROSTER = "/admin/experts/expert/"
 

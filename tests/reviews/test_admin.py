@@ -38,12 +38,11 @@ def test_secretariat_schedules_and_draws_in_the_admin(client, secretariat_user, 
 
 
 def test_draw_page_groups_exclusions_with_names(client, secretariat_user, drawn, domain):
-    from .conftest import add_expert
+    from tests.reviews.conftest import add_expert
 
     suspended = add_expert(70, domain=domain, status="suspended")
     from reviews import services
-
-    from .conftest import schedule
+    from tests.reviews.conftest import schedule
 
     review = schedule(drawn.plan, secretariat_user)
     services.draw_for_review(review, by=secretariat_user)
@@ -72,8 +71,7 @@ def test_review_screens_are_for_the_secretariat_only(client, drawn):
 
 def test_plan_added_in_the_admin_records_its_drafters(client, secretariat_user, submitter, roster, domain):
     from reviews.models import Plan
-
-    from .conftest import docx_upload
+    from tests.reviews.conftest import docx_upload
 
     client.force_login(secretariat_user)
     form = {
@@ -93,7 +91,7 @@ def test_plan_added_in_the_admin_records_its_drafters(client, secretariat_user, 
 
 
 def test_version_added_in_the_admin_records_its_drafters(client, secretariat_user, drawn, roster):
-    from .conftest import docx_upload
+    from tests.reviews.conftest import docx_upload
 
     client.force_login(secretariat_user)
     url = f"/admin/reviews/plans/{drawn.plan_id}/versions/"

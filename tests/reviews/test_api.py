@@ -7,8 +7,7 @@ from reviews import services
 from reviews.models import Assignment, Draw, Plan, Review
 from tests.conftest import make_user
 from tests.queries import assert_constant_queries
-
-from .conftest import docx_bytes, schedule
+from tests.reviews.conftest import docx_bytes, schedule
 
 
 def invited(review):
@@ -320,7 +319,7 @@ def test_plan_list_queries_are_constant(api_as, secretariat_user, submitter):
 
 
 def test_assignment_lists_queries_are_constant(api_as, secretariat_user, plan, domain):
-    from .conftest import add_expert
+    from tests.reviews.conftest import add_expert
 
     experts = [add_expert(n, domain=domain) for n in range(1, 22)]
     review = schedule(plan, secretariat_user)
@@ -336,7 +335,7 @@ def test_assignment_lists_queries_are_constant(api_as, secretariat_user, plan, d
 
 
 def test_mine_and_portal_invitations_queries_are_constant(api_as, client, secretariat_user, plan, domain):
-    from .conftest import add_expert
+    from tests.reviews.conftest import add_expert
 
     expert = add_expert(1, domain=domain)
     api = api_as(expert.user)
@@ -351,7 +350,7 @@ def test_mine_and_portal_invitations_queries_are_constant(api_as, client, secret
 
 
 def test_events_queries_are_constant(api_as, secretariat_user, drawn):
-    from consultations.realtime import emit_review_event
+    from core.live import emit_review_event
 
     api = api_as(secretariat_user)
 

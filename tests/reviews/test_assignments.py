@@ -8,8 +8,7 @@ from django.utils import timezone
 from consultations.models import Notification, ReviewEvent, SmsMessage
 from reviews import services
 from reviews.models import Assignment, DrawChange, Review
-
-from .conftest import add_expert, schedule
+from tests.reviews.conftest import add_expert, schedule
 
 
 def invited(review):

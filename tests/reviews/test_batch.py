@@ -4,8 +4,7 @@ import pytest
 
 from reviews import services
 from reviews.models import Assignment, Review
-
-from .conftest import add_expert, schedule
+from tests.reviews.conftest import add_expert, schedule
 
 
 def test_batch_draw_fills_every_panel_within_load_and_verifies(plan, secretariat_user, domain):

@@ -5,8 +5,7 @@ from django.db import connection
 
 from reviews import services
 from reviews.models import Draw
-
-from .conftest import add_expert, schedule
+from tests.reviews.conftest import add_expert, schedule
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,8 +5,7 @@ from experts.models import Conflict, Organization, Unavailability
 from reviews import services
 from reviews.models import Assignment, Draw, Review
 from tests.factories import OrganizationFactory
-
-from .conftest import add_expert, schedule
+from tests.reviews.conftest import add_expert, schedule
 
 
 def test_draw_panel_meets_rules_and_records_everything(review, secretariat_user, roster):
@@ -110,7 +109,7 @@ def test_load_cap_excludes_experts_at_their_quarterly_limit(plan, secretariat_us
 def test_earlier_version_reviewers_are_excluded(drawn, plan, secretariat_user):
     accepted = drawn.assignments.first()
     services.accept_assignment(accepted, by=accepted.expert.user, no_conflict=True, confidentiality=True)
-    from .conftest import docx_upload
+    from tests.reviews.conftest import docx_upload
 
     services.add_plan_version(plan, upload=docx_upload(), by=secretariat_user)
     second = schedule(plan, secretariat_user)

@@ -7,8 +7,7 @@ from reviews import draw as engine
 from reviews import eligibility, services
 from reviews.models import Draw
 from tests.factories import DomainFactory
-
-from .conftest import add_expert, docx_upload, schedule
+from tests.reviews.conftest import add_expert, docx_upload, schedule
 
 CATEGORIES = engine.CATEGORIES
 

@@ -6,8 +6,7 @@ from channels.testing import WebsocketCommunicator
 from config.asgi import application
 from reviews import services
 from tests.conftest import make_user
-
-from .conftest import add_expert, schedule
+from tests.reviews.conftest import add_expert, schedule
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -228,7 +228,9 @@ def _advice_activity(world):
     markers, CHAIR's duplicate is merged into it, it is routed to the plan's department, which
     answers it; PANEL's submitted proposal is returned; a new consultation opens (telling PANEL
     and CHAIR)."""
-    from consultations import consulting, proposals, responses
+    from consultations.inquiries import services as consulting
+    from consultations.proposals import services as proposals
+    from consultations.responses import services as responses
 
     sec = world.users[SECRETARIAT]
     panel, chair = world.experts[PANEL], world.experts[CHAIR]

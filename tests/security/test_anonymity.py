@@ -18,7 +18,7 @@ import zipfile
 import pytest
 
 from consultations.models import Notification
-from consultations.realtime import event_message
+from core.live import event_message
 from tests.security import matrix
 from tests.security.routes import fill, http_routes, route_kwargs
 from tests.security.test_permission_matrix import clients_for, request
@@ -130,7 +130,7 @@ def _socket_activity(world):
     """What makes the review's channel speak while every role listens: in an open review the
     chair saves an opinion and the panel expert comments, both with fresh markers (a closed
     review takes neither; its channel still tells who is present)."""
-    from consultations import services as opinion_services
+    from consultations.opinions import services as opinion_services
 
     if world.state != OPEN:
         return

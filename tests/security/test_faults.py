@@ -16,9 +16,9 @@ from channels.layers import InMemoryChannelLayer, channel_layers
 from django.db import connection
 from django.test import Client
 
-from consultations import realtime
 from consultations.models import Notification
-from consultations.services import notify
+from consultations.opinions.services import notify
+from core import live as realtime
 from tests.conftest import make_user
 
 REDIS_PORT = 6390

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import given
 from hypothesis import strategies as st
 
-from config.html import sanitize_html
+from core.html import sanitize_html
 from reviews.models import PlanVersion
 from tests.reviews.conftest import docx_bytes
 

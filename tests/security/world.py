@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from consultations import services as opinion_services
+from consultations.opinions import services as opinion_services
 from experts import roles
 from experts import services as roster_services
 from reviews import services as review_services
@@ -178,7 +178,7 @@ def build_world(state, *, markers=None):
 def _consultation(world, state):
     """Issue 8: a consultation addressed by name to PANEL and CHAIR: a draft until the review's
     world is open; open with PANEL's answer sealed; closed in the closed world."""
-    from consultations import consulting
+    from consultations.inquiries import services as consulting
 
     experts = [world.experts[PANEL], world.experts[CHAIR]]
     consultation = pose_consultation(world, "机器人配套企业征询", experts=experts, opened=state in (OPEN, CLOSED))
@@ -194,7 +194,7 @@ def pose_consultation(world, title, *, experts=(), domains=(), opened=True, **fl
     """A consultation of one question with a background document, posed by the secretariat to
     ``experts`` by name and the experts of ``domains`` (codes); opened unless ``opened`` is false.
     ``flags``: ``answers_shared``, ``anonymous``."""
-    from consultations import consulting
+    from consultations.inquiries import services as consulting
 
     sec = world.users[SECRETARIAT]
     data = {"title": title, "questions": ["如何支持中小配套企业？"], "addressed_experts": [e.pk for e in experts],
@@ -208,7 +208,7 @@ def pose_consultation(world, title, *, experts=(), domains=(), opened=True, **fl
 
 def answer_consultation(consultation, expert, text, *, submit=True):
     """``expert``'s answer to the one question: ``text`` as its point, sealed unless ``submit`` is false."""
-    from consultations import consulting
+    from consultations.inquiries import services as consulting
 
     answer = consulting.ensure_answer(consultation, expert)
     question = consultation.questions.get().pk
@@ -220,7 +220,7 @@ def answer_consultation(consultation, expert, text, *, submit=True):
 
 def _routed_proposal(world, department):
     """The PANEL expert's proposal (issue 8), routed to the plan's department, with an attachment."""
-    from consultations import proposals
+    from consultations.proposals import services as proposals
 
     problem = world.markers.get("proposal", "配套率低")
     proposal = submit_proposal(world.experts[PANEL], problem=problem, point="设立技改补贴")
@@ -228,7 +228,7 @@ def _routed_proposal(world, department):
 
 
 def submit_proposal(expert, *, problem, point, title="关于机器人配套企业的建议"):
-    from consultations import proposals
+    from consultations.proposals import services as proposals
 
     return proposals.submit_proposal(
         expert, by=expert.user, title=title, problem=problem, points=[point], domains=["2.1"],
@@ -260,7 +260,8 @@ def add_advice(world, markers):
       ``PROPOSAL_STATES``: routed to the plan's department (DEPT_PLAN's), returned with a reason,
       merged into ``target``: CHAIR's proposal, routed to DEPT_OTHER's department.
     """
-    from consultations import consulting, proposals
+    from consultations.inquiries import services as consulting
+    from consultations.proposals import services as proposals
 
     sec, panel, chair = world.users[SECRETARIAT], world.experts[PANEL], world.experts[CHAIR]
     for name, (state, shared, anonymous) in CONSULTATIONS.items():

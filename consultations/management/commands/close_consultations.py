@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from consultations import tasks
+from consultations.inquiries import tasks
 
 
 class Command(BaseCommand):

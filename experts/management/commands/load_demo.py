@@ -2,8 +2,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cms import demo as cms_demo
-from consultations import consolidation_demo, consultation_demo, proposal_demo
-from consultations import demo as opinions_demo
+from consultations.consolidation import demo as consolidation_demo
+from consultations.inquiries import demo as consultation_demo
+from consultations.opinions import demo as opinions_demo
+from consultations.proposals import demo as proposal_demo
 from experts import demo as experts_demo
 from experts.demo_accounts import demo_password
 from reviews import demo as reviews_demo

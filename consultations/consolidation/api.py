@@ -1,0 +1,212 @@
+"""The API of consolidations, their documents and the responses to points (API.md). Views
+translate and call ``consolidation``/``responses``/``documents``; whoever may not read a
+consolidation gets 404 on every path, the same as for one that does not exist."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from consultations.consolidation import documents
+from consultations.consolidation import services as rules
+from consultations.models import GeneratedDocument
+from consultations.opinions.api import _expected_version, _raise_validation
+from consultations.responses import services as responses
+from core.rest import Conflict, error_response
+from experts import audit
+from reviews import selectors as review_selectors
+from reviews.services import StateConflict
+
+
+def visible_review(user, review_id):
+    review = review_selectors.reviews_visible_to(user).filter(pk=review_id).first()
+    if review is None or not rules.can_view(user, review):
+        return None
+    return review
+
+
+def _review_or_404(request, review_id):
+    review = visible_review(request.user, review_id)
+    if review is None:
+        raise exceptions.NotFound()
+    return review
+
+
+def consolidation_json(data):
+    consolidation = data["consolidation"]
+    return {
+        "review": data["review"].pk,
+        "tallies": data["tallies"],
+        "scores": {
+            key: {k: row[k] for k in ("label", "count", "mean", "median", "min", "max", "stdev")}
+            for key, row in data["scores"].items()
+        },
+        "agreement": data["agreement"],
+        "points": [{k: p[k] for k in ("id", "section", "text", "author", "response")} for p in data["points"]],
+        "dissent": [
+            {
+                "opinion": o.pk,
+                "author": o.author,
+                "conclusion": o.conclusion,
+                "summary": o.summary,
+                "points": [{"id": p.id, "section": p.section, "text": p.text} for p in o.live],
+            }
+            for o in data["dissent"]
+        ],
+        "group_opinion": consolidation.group_opinion,
+        "version": consolidation.version,
+        "digest": consolidation.digest,
+        "sealed_at": consolidation.sealed_at.isoformat() if consolidation.sealed_at else None,
+        "confirmations": [
+            {"expert": m["expert"], "name": m["name"], "at": m["confirmation"].at.isoformat()}
+            for m in data["panel"]
+            if m["confirmation"]
+        ],
+    }
+
+
+class ConsolidationWriteSerializer(serializers.Serializer):
+    group_opinion = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    reason = serializers.CharField(allow_blank=True, required=False, max_length=500)
+    version = serializers.IntegerField(required=False, help_text="Used only when If-Match is missing.")
+
+
+def _with_etag(response, version):
+    response["ETag"] = f'"{version}"'
+    return response
+
+
+class ConsolidationView(APIView):
+    """The consolidated opinion: GET (with ``ETag``); PUT edits ``group_opinion`` (``If-Match``),
+    for the chair and the secretariat."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, review_id):
+        review = _review_or_404(request, review_id)
+        data = rules.consolidate(review, user=request.user)
+        return _with_etag(Response(consolidation_json(data)), data["consolidation"].version)
+
+    @extend_schema(
+        request=ConsolidationWriteSerializer,
+        responses={200: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description='"<version>"')],
+    )
+    def put(self, request, review_id):
+        review = _review_or_404(request, review_id)
+        if not rules.can_edit(request.user, review):
+            raise exceptions.PermissionDenied(_("The chair and the secretariat write the group opinion."))
+        body = ConsolidationWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        expected = _expected_version(request, body.validated_data)
+        try:
+            rules.save_group_opinion(
+                review,
+                by=request.user,
+                text=body.validated_data["group_opinion"],
+                expected_version=expected,
+                reason=body.validated_data.get("reason", ""),
+            )
+        except rules.StaleConsolidation:
+            data = rules.consolidate(review, user=request.user)
+            response = error_response(
+                _("Someone saved the group opinion after the version you started from."),
+                status_code=status.HTTP_409_CONFLICT,
+                version=data["consolidation"].version,
+                current=consolidation_json(data),
+            )
+            return _with_etag(response, data["consolidation"].version)
+        except StateConflict as error:
+            raise Conflict(error.message)
+        except DjangoValidationError as error:
+            _raise_validation(error)
+        data = rules.consolidate(review, user=request.user)
+        return _with_etag(Response(consolidation_json(data)), data["consolidation"].version)
+
+
+class ConsolidationDocumentView(APIView):
+    """The consolidation as a document to file (.docx, .pdf, .xlsx). Made in the background: while
+    it is being made the answer is 202 with ``state`` and ``progress``; ask again."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 202: OpenApiTypes.OBJECT})
+    def get(self, request, review_id, kind):
+        review = _review_or_404(request, review_id)
+        if kind not in documents.BUILDERS:
+            raise exceptions.NotFound()
+        return document_response(request, review, kind)
+
+
+def document_names(user, review):
+    return rules.sees_names(user, rules.ensure_consolidation(review))
+
+
+def document_response(request, review, kind):
+    document = documents.request_document(review, kind, names=document_names(request.user, review))
+    document.refresh_from_db()
+    if document.state != GeneratedDocument.State.DONE:
+        response = Response(
+            {"state": document.state, "progress": document.progress, "detail": document.error},
+            status=status.HTTP_202_ACCEPTED,
+        )
+        response["Retry-After"] = "2"
+        return response
+    audit.record(
+        audit.DOWNLOAD,
+        actor=request.user,
+        request=request,
+        obj=review,
+        outcome=audit.SUCCESS,
+        document=f"consolidation.{kind}",
+        version=document.version,
+    )
+    name = f"consolidation-{review.pk}-v{document.version}.{kind}"
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=name, content_type=documents.CONTENT_TYPES[kind]
+    )
+
+
+class ResponseWriteSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
+
+
+def response_json(point):
+    response = getattr(point, "response", None)
+    return {
+        "point": point.pk,
+        "status": response.status if response else None,
+        "reason": response.reason if response else "",
+        "at": response.at.isoformat() if response else None,
+    }
+
+
+class PointResponseView(APIView):
+    """The one answer to a point: GET for whoever may read the point's consolidation; PUT for the
+    plan's department staff and the commission."""
+
+    def _point(self, request, point_id):
+        point = responses.visible_point(request.user, point_id)
+        if point is None:
+            raise exceptions.NotFound()
+        return point
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, point_id):
+        return Response(response_json(self._point(request, point_id)))
+
+    @extend_schema(request=ResponseWriteSerializer, responses=OpenApiTypes.OBJECT)
+    def put(self, request, point_id):
+        point = self._point(request, point_id)
+        if not responses.can_answer(request.user, point):
+            raise exceptions.PermissionDenied(_("The department concerned or the commission answers a point."))
+        body = ResponseWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            responses.answer_point(point, by=request.user, **body.validated_data)
+        except StateConflict as error:
+            raise Conflict(error.message)
+        except DjangoValidationError as error:
+            _raise_validation(error)
+        return Response(response_json(responses.visible_point(request.user, point_id)))

@@ -1,0 +1,59 @@
+"""Issue 6's part of the portal shell: the workspace link, answers to one's points, and the
+group opinions waiting for one's confirmation."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.portal import nav_item, task_provider
+from experts import roles
+
+
+@nav_item
+def _nav(user):
+    items = []
+    if (
+        roles.has_role(user, roles.COMMISSION)
+        or roles.has_role(user, roles.DEPARTMENT)
+        or roles.has_role(user, roles.SECRETARIAT)
+    ):
+        items.append({"title": _("Consolidated opinions"), "url": reverse("consultations:workspace")})
+    if roles.has_role(user, roles.EXPERT):
+        items.append({"title": _("Answers to my points"), "url": reverse("consultations:my-points")})
+    return items
+
+
+@task_provider
+def _to_confirm(user):
+    if not roles.has_role(user, roles.EXPERT):
+        return []
+    from consultations.models import Confirmation
+    from reviews.models import Assignment, Review
+
+    panels = (
+        Assignment.objects.filter(
+            expert__user=user,
+            state=Assignment.State.ACCEPTED,
+            review__state=Review.State.CLOSED,
+            review__consolidation__version__gt=0,
+        )
+        .select_related("review__plan", "review__consolidation")
+        .order_by("review__due_at")[:20]
+    )
+    panels = list(panels)
+    confirmed = set(
+        Confirmation.objects.filter(
+            expert__user=user, consolidation__review__in=[a.review_id for a in panels]
+        ).values_list("consolidation__review_id", "version")
+    )
+    items = [
+        {
+            "title": a.review.plan.title,
+            "url": reverse("consultations:consolidation", args=[a.review_id]),
+            "meta": _("Group opinion version {v} to confirm").format(v=a.review.consolidation.version),
+        }
+        for a in panels
+        if (a.review_id, a.review.consolidation.version) not in confirmed
+    ]
+    if not items:
+        return []
+    return [{"title": _("Group opinions to confirm"), "items": items, "empty": ""}]

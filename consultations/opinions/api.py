@@ -1,0 +1,336 @@
+"""The API of opinions, their versions and the review's discussion (API.md). Views translate the
+request, call a service and shape the answer; the rules live in services and permissions."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from consultations.models import Comment, Opinion, OpinionVersion
+from consultations.opinions import diff, selectors, services
+from core.rest import Conflict, error_response
+from reviews import permissions
+from reviews import selectors as review_selectors
+from reviews.services import StateConflict
+
+
+def _raise_validation(error):
+    if hasattr(error, "error_dict"):
+        raise exceptions.ValidationError(error.message_dict)
+    raise exceptions.ValidationError({"non_field_errors": error.messages})
+
+
+def _visible_review(request, review_id):
+    review = review_selectors.reviews_visible_to(request.user).filter(pk=review_id).first()
+    if review is None:
+        raise exceptions.NotFound()
+    return review
+
+
+# ---------------------------------------------------------------- serializers
+
+
+class OpinionSerializer(serializers.ModelSerializer):
+    expert_name = serializers.CharField(source="expert.name", read_only=True)
+    points = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Opinion
+        fields = ["id", "review", "expert", "expert_name", "conclusion", "scores", "summary", "points", "version",
+                  "saved_at", "submitted_at", "digest"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_points(self, opinion) -> list[dict]:
+        points = getattr(opinion, "live", None)
+        if points is None:
+            points = opinion.points.filter(removed=False).order_by("position", "id")
+        return [{"id": p.id, "section": p.section, "text": p.text} for p in points]
+
+
+class SaveSerializer(serializers.Serializer):
+    """What any save of an opinion or a consultation answer may carry beside its content:
+    ``label`` keeps a named version; ``reason`` is required after submission (an addendum);
+    ``merged`` marks the save that resolves a 409."""
+
+    label = serializers.CharField(allow_blank=True, required=False, max_length=200)
+    reason = serializers.CharField(allow_blank=True, required=False, max_length=500)
+    merged = serializers.BooleanField(required=False, default=False)
+    version = serializers.IntegerField(required=False, help_text="Used only when If-Match is missing.")
+
+
+class OpinionWriteSerializer(SaveSerializer):
+    """The body of a PUT of an opinion."""
+
+    conclusion = serializers.CharField(allow_blank=True, required=False)
+    # Scores and points are checked by ``services.clean_opinion_data`` (one rule, all errors at once).
+    scores = serializers.JSONField(required=False, help_text="{criterion key: whole number within its scale}")
+    summary = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
+    points = serializers.JSONField(required=False, help_text='[{"id": optional, "section": anchor or "", "text"}]')
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    by_name = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OpinionVersion
+        fields = ["number", "kind", "reason", "by", "by_name", "at", "digest", "opinion_version", "content", "changes"]
+        read_only_fields = fields
+
+    def get_by_name(self, version) -> str:
+        user = version.by
+        return (user.get_full_name() or user.username) if user else ""
+
+    def get_changes(self, version) -> list[dict]:
+        previous = self.context.get("previous", {}).get(version.number)
+        return diff.changes(previous, version.content)
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "review", "text", "section", "dissent", "expert", "author_name", "created_at"]
+        read_only_fields = ["id", "review", "expert", "author_name", "created_at"]
+
+    def get_author_name(self, comment) -> str:
+        if comment.expert_id:
+            return comment.expert.name
+        return comment.author.get_full_name() or comment.author.username
+
+
+class DiscussionSerializer(serializers.Serializer):
+    section = serializers.CharField(allow_blank=True)
+
+
+# ---------------------------------------------------------------- the caller's opinion
+
+
+def _etag(opinion):
+    return f'"{opinion.version}"'
+
+
+def _with_etag(response, opinion):
+    response["ETag"] = _etag(opinion)
+    return response
+
+
+def _expected_version(request, body):
+    raw = request.headers.get("If-Match", "").strip()
+    if raw:
+        raw = raw.removeprefix("W/").strip('"')
+        try:
+            return int(raw)
+        except ValueError:
+            raise exceptions.ValidationError({"version": [_("If-Match carries the version number you started from.")]})
+    if body.get("version") is not None:
+        return body["version"]
+    raise exceptions.ValidationError({"version": [_("Send the version you started from in If-Match.")]})
+
+
+def _own_opinion(request, review_id):
+    review = _visible_review(request, review_id)
+    opinion = selectors.own_opinion(request.user, review)
+    if opinion is None:
+        assignment = selectors.own_assignment(request.user, review)
+        if assignment is None:
+            raise exceptions.NotFound(_("You have no opinion to write on this review."))
+        services.ensure_opinion(assignment)  # accepted before opinions existed
+        opinion = selectors.own_opinion(request.user, review)
+    return opinion
+
+
+def _stale(error):
+    current = selectors.own_opinion(error.opinion.expert.user, error.opinion.review)
+    response = error_response(
+        _("Someone saved this opinion after the version you started from."),
+        status_code=status.HTTP_409_CONFLICT,
+        version=current.version,
+        current=OpinionSerializer(current).data,
+    )
+    return _with_etag(response, current)
+
+
+class TooLarge(exceptions.APIException):
+    """413: an upload over its limit (as for plan versions)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
+def _too_large(error):
+    """The messages of the attachments refused for their size, if any."""
+    refused = getattr(error, "error_dict", {}).get("attachments", [])
+    return [message for item in refused if item.code == "too_large" for message in item.messages]
+
+
+def _call(func, *args, **kwargs):
+    """Run a service of this app; its refusals become the API's answers: a state that forbids it
+    409, a permission 403, bad input 400 (field → messages), an attachment too large 413."""
+    try:
+        return func(*args, **kwargs)
+    except StateConflict as error:
+        raise Conflict(error.message)
+    except DjangoPermissionDenied as error:
+        raise exceptions.PermissionDenied(str(error) or None)
+    except DjangoValidationError as error:
+        too_large = _too_large(error)
+        if too_large:
+            raise TooLarge({"detail": too_large[0], "errors": {"attachments": too_large}})
+        _raise_validation(error)
+
+
+def _save(request, opinion, body_class):
+    """A PUT of an opinion or an answer: check the body, read the version from ``If-Match``, save
+    through ``services.save_opinion``. Raises ``services.StaleVersion`` for the caller's 409."""
+    body = body_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    values = dict(body.validated_data)
+    expected = _expected_version(request, values)
+    data = {key: request.data.get(key) for key in ("conclusion", "scores", "summary", "points")}
+    return _call(
+        services.save_opinion,
+        opinion,
+        by=request.user,
+        data=data,
+        expected_version=expected,
+        label=values.get("label", ""),
+        reason=values.get("reason", ""),
+        merged=values.get("merged", False),
+    )
+
+
+def _submit(request, opinion):
+    """Seal an opinion or an answer; ``If-Match`` is optional here. Raises ``services.StaleVersion``."""
+    expected = _expected_version(request, {}) if request.headers.get("If-Match") else None
+    return _call(services.submit_opinion, opinion, by=request.user, expected_version=expected)
+
+
+class OwnOpinionView(APIView):
+    """The caller's own opinion: GET (with ``ETag``), PUT (with ``If-Match``)."""
+
+    @extend_schema(responses=OpinionSerializer)
+    def get(self, request, review_id):
+        opinion = _own_opinion(request, review_id)
+        return _with_etag(Response(OpinionSerializer(opinion).data), opinion)
+
+    @extend_schema(
+        request=OpinionWriteSerializer,
+        responses={200: OpinionSerializer, 409: OpinionSerializer},
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description='"<version>"')],
+    )
+    def put(self, request, review_id):
+        opinion = _own_opinion(request, review_id)
+        try:
+            saved = _save(request, opinion, OpinionWriteSerializer)
+        except services.StaleVersion as error:
+            return _stale(error)
+        saved = selectors.own_opinion(request.user, saved.review)
+        return _with_etag(Response(OpinionSerializer(saved).data), saved)
+
+
+class SubmitOpinionView(APIView):
+    """Seal the caller's opinion: ``submitted_at`` and ``digest`` (SHA-256 of the canonical form)."""
+
+    @extend_schema(request=None, responses=OpinionSerializer)
+    def post(self, request, review_id):
+        opinion = _own_opinion(request, review_id)
+        try:
+            submitted = _submit(request, opinion)
+        except services.StaleVersion as error:
+            return _stale(error)
+        submitted = selectors.own_opinion(request.user, submitted.review)
+        return _with_etag(Response(OpinionSerializer(submitted).data), submitted)
+
+
+class OpinionVersionListView(generics.ListAPIView):
+    """Every kept version of the caller's opinion, oldest first, each with its changes against
+    the one before."""
+
+    serializer_class = VersionSerializer
+    queryset = OpinionVersion.objects.none()  # names the model for the schema; get_queryset() decides
+
+    def get_queryset(self):
+        self.opinion = _own_opinion(self.request, self.kwargs["review_id"])
+        return selectors.versions_of(self.opinion)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        numbers = [v.number - 1 for v in page]  # 0 for the first: the query runs whatever the count
+        before = dict(self.opinion.versions.filter(number__in=numbers).values_list("number", "content"))
+        previous = {number + 1: content for number, content in before.items()}
+        serializer = self.get_serializer(page, many=True, context={**self.get_serializer_context(),
+                                                                    "previous": previous})  # fmt: skip
+        return self.get_paginated_response(serializer.data)
+
+
+class OpinionListView(generics.ListAPIView):
+    """All opinions of the review the caller may see at this stage (``reviews.permissions``)."""
+
+    serializer_class = OpinionSerializer
+    queryset = Opinion.objects.none()  # names the model for the schema; get_queryset() decides
+
+    def get_queryset(self):
+        review = _visible_review(self.request, self.kwargs["review_id"])
+        return selectors.opinions_visible_to(self.request.user, review)
+
+
+# ---------------------------------------------------------------- the discussion
+
+
+def _discussable_review(request, review_id):
+    review = _visible_review(request, review_id)
+    if not permissions.can_discuss(request.user, review):
+        raise exceptions.PermissionDenied(_("The discussion is the panel's."))
+    return review
+
+
+class CommentListView(generics.ListCreateAPIView):
+    """The review's discussion, oldest first; ``?after=<comment id>`` for what is new."""
+
+    serializer_class = CommentSerializer
+    queryset = Comment.objects.none()  # names the model for the schema; get_queryset() decides
+
+    @extend_schema(parameters=[OpenApiParameter("after", int)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        review = _discussable_review(self.request, self.kwargs["review_id"])
+        raw = self.request.query_params.get("after") or "0"
+        try:
+            after = int(raw)
+        except ValueError:
+            raise exceptions.ValidationError({"after": [_("“after” is a whole number.")]})
+        return selectors.comments_for(review, after=after)
+
+    def create(self, request, *args, **kwargs):
+        review = _discussable_review(request, kwargs["review_id"])
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        comment = _call(services.add_comment, review, by=request.user, **body.validated_data)
+        comment = selectors.comments_for(review).get(pk=comment.pk)
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class DiscussionView(APIView):
+    """The meeting's "now discussing" marker: GET for the panel, PUT for the chair."""
+
+    @extend_schema(responses=DiscussionSerializer)
+    def get(self, request, review_id):
+        review = _discussable_review(request, review_id)
+        return Response({"section": selectors.discussion_section(review)})
+
+    @extend_schema(request=DiscussionSerializer, responses=DiscussionSerializer)
+    def put(self, request, review_id):
+        review = _discussable_review(request, review_id)
+        if not permissions.can_move_marker(request.user, review):
+            raise exceptions.PermissionDenied(_("The chair moves the discussion."))
+        body = DiscussionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        discussion = _call(services.move_discussion, review, by=request.user, section=body.validated_data["section"])
+        return Response({"section": discussion.section})

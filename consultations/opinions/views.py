@@ -1,0 +1,201 @@
+"""Portal pages for opinions: writing (phone first), the seal with its confirmation step,
+versions and their comparison, the opinions one may see, the secretariat's progress board and
+the meeting's discussion. Pages render and call services; the rules live elsewhere."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from consultations.models import Opinion
+from consultations.opinions import diff, selectors, services
+from consultations.opinions.canonical import digest, opinion_content
+from reviews import permissions
+from reviews import selectors as review_selectors
+from reviews.services import StateConflict
+
+
+def _visible_review(request, review_id):
+    review = review_selectors.reviews_visible_to(request.user).filter(pk=review_id).first()
+    if review is None:
+        raise Http404
+    return review
+
+
+def _own_opinion(request, review_id):
+    review = _visible_review(request, review_id)
+    opinion = selectors.own_opinion(request.user, review)
+    if opinion is None:
+        assignment = selectors.own_assignment(request.user, review)
+        if assignment is None:
+            raise Http404
+        services.ensure_opinion(assignment)
+        opinion = selectors.own_opinion(request.user, review)
+    return review, opinion
+
+
+def _blocks(review):
+    return [b for b in (review.plan_version.blocks or []) if b.get("section")]
+
+
+def _opinion_json(opinion):
+    return {
+        "id": opinion.pk,
+        "saved_at": opinion.saved_at.isoformat() if opinion.saved_at else None,
+        "conclusion": opinion.conclusion,
+        "scores": opinion.scores or {},
+        "summary": opinion.summary,
+        "points": [{"id": p.id, "section": p.section, "text": p.text} for p in opinion.live],
+        "version": opinion.version,
+        "submitted": bool(opinion.submitted_at),
+    }
+
+
+@login_required
+def write(request, review_id):
+    """The expert's own opinion beside the plan: autosaved, kept in the browser offline."""
+    review, opinion = _own_opinion(request, review_id)
+    criteria = [
+        {**c, "max": int(c.get("max") or services.DEFAULT_SCALE), "value": (opinion.scores or {}).get(c["key"], "")}
+        for c in review.criteria or []
+        if c.get("key")
+    ]
+    return render(
+        request,
+        "consultations/write.html",
+        {
+            "review": review,
+            "opinion": opinion,
+            "criteria": criteria,
+            "blocks": _blocks(review),
+            "conclusions": Opinion.Conclusion.choices,
+            "initial": _opinion_json(opinion),
+            "writable": review.state == "open" and opinion.assignment.state == "accepted",
+            "closed": review.state in permissions.CLOSED_STATES,
+            "seq": selectors.last_seq(review),
+        },
+    )
+
+
+@login_required
+def submit(request, review_id):
+    """The confirmation step (GET: the content and the digest it will carry), then the seal."""
+    review, opinion = _own_opinion(request, review_id)
+    if request.method == "POST":
+        try:
+            opinion = services.submit_opinion(opinion, by=request.user, expected_version=_int(request.POST, "version"))
+        except services.StaleVersion:
+            messages.error(request, _("The opinion changed since you opened this page: check it and submit again."))
+            return redirect("consultations:submit", review_id=review.pk)
+        except (ValidationError, StateConflict) as error:
+            for message in getattr(error, "messages", [getattr(error, "message", str(error))]):
+                messages.error(request, message)
+            return redirect("consultations:write", review_id=review.pk)
+        messages.success(request, _("Your opinion is submitted and sealed."))
+        return redirect("consultations:write", review_id=review.pk)
+    content = opinion_content(opinion, opinion.live)
+    return render(
+        request,
+        "consultations/submit.html",
+        {"review": review, "opinion": opinion, "content": content, "digest": digest(content)},
+    )
+
+
+def _int(data, key):
+    try:
+        return int(data.get(key, ""))
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def versions(request, opinion_id):
+    """Every kept version (who, when, why) and a character-level comparison of any two."""
+    # A review opinion only: a consultation answer (review=None) has no versions page, its drafts
+    # are its author's alone (consultation_access), so its id answers 404 like any unseen object.
+    opinion = get_object_or_404(
+        Opinion.objects.filter(review__isnull=False).select_related("review__plan", "expert"), pk=opinion_id
+    )
+    if not permissions.can_view_review(request.user, opinion.review) or not permissions.can_see_opinion_history(
+        request.user, opinion
+    ):
+        raise Http404
+    rows = list(selectors.versions_of(opinion))
+    by_number = {v.number: v for v in rows}
+    a, b = by_number.get(_int(request.GET, "a")), by_number.get(_int(request.GET, "b"))
+    if rows and (a is None or b is None):
+        b = b or rows[-1]
+        a = a or (rows[-2] if len(rows) > 1 else rows[-1])
+    comparison = diff.compare(a.content, b.content) if a and b else []
+    return render(
+        request,
+        "consultations/versions.html",
+        {"opinion": opinion, "review": opinion.review, "versions": rows, "a": a, "b": b, "comparison": comparison},
+    )
+
+
+@login_required
+def opinions(request, review_id):
+    """The opinions of the review the caller may see now (the rule of ``reviews.permissions``)."""
+    review = _visible_review(request, review_id)
+    rows = list(selectors.opinions_visible_to(request.user, review))
+    return render(request, "consultations/opinions.html", {"review": review, "opinions": rows})
+
+
+@login_required
+def board(request, review_id):
+    """The secretariat's progress board; ``?fragment=1`` is the part the live script refreshes."""
+    review = _visible_review(request, review_id)
+    if not permissions.can_watch_progress(request.user, review):
+        raise Http404
+    context = {"review": review, "rows": selectors.progress_board(review), "now": timezone.now()}
+    context["seq"] = selectors.last_seq(review)
+    if request.GET.get("fragment"):
+        return render(request, "consultations/_board.html", context)
+    return render(request, "consultations/board.html", context)
+
+
+@login_required
+def discussion(request, review_id):
+    """Meeting mode: the plan with the "now discussing" marker and the panel's thread."""
+    review = _visible_review(request, review_id)
+    if not permissions.can_discuss(request.user, review):
+        raise Http404
+    return render(
+        request,
+        "consultations/discussion.html",
+        {
+            "review": review,
+            "blocks": _blocks(review),
+            "comments": list(selectors.comments_for(review)),
+            "section": selectors.discussion_section(review),
+            "is_chair": permissions.can_move_marker(request.user, review),
+            "open": review.state == "open",
+            "seq": selectors.last_seq(review),
+        },
+    )
+
+
+@login_required
+@require_POST
+def comment(request, review_id):
+    """The no-script fallback of the discussion form."""
+    review = _visible_review(request, review_id)
+    if not permissions.can_discuss(request.user, review):
+        raise Http404
+    try:
+        services.add_comment(
+            review,
+            by=request.user,
+            text=request.POST.get("text", ""),
+            section=request.POST.get("section", ""),
+            dissent=request.POST.get("dissent") == "on",
+        )
+    except (ValidationError, StateConflict) as error:
+        for message in getattr(error, "messages", [getattr(error, "message", str(error))]):
+            messages.error(request, message)
+    return redirect("consultations:discussion", review_id=review.pk)

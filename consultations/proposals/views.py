@@ -1,0 +1,230 @@
+"""Portal pages of proposals: the list (an expert's own; a department's "routed to us"; all for
+the secretariat and the commission), the submission form, the proposal page with each
+suggestion's answer (and the answer form for the department it went to), consent to
+publication, attachments. Pages render and call ``proposals``; a proposal the caller may not
+see is 404 everywhere."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from consultations.models import Point, Proposal, ProposalAttachment, Response
+from consultations.proposals import services as proposals
+from consultations.responses import services as responses
+from experts import audit, roles
+from experts.models import Domain
+from reviews import permissions
+from reviews.services import StateConflict
+
+LIST_SIZE = 200
+
+
+def _proposal(request, proposal_id):
+    proposal = proposals.visible_proposal(request.user, proposal_id)
+    if proposal is None:
+        raise Http404
+    return proposal
+
+
+def _errors(request, error):
+    for message in getattr(error, "messages", None) or [getattr(error, "message", str(error))]:
+        messages.error(request, message)
+
+
+def _own_expert(user):
+    return getattr(user, "expert", None) if roles.has_role(user, roles.EXPERT) else None
+
+
+def list_rows(user):
+    """The proposals the caller may see, with counts of suggestions and answers (fixed queries)."""
+    live = Q(points__removed=False)
+    return (
+        proposals.proposals_visible_to(user)
+        .select_related("author")
+        .annotate(
+            n_points=Count("points", filter=live, distinct=True),
+            n_answered=Count("points", filter=live & Q(points__response__isnull=False), distinct=True),
+        )
+        .order_by("-submitted_at", "-id")
+    )
+
+
+@login_required
+def proposal_list(request):
+    """An expert's own proposals; a department's, those routed to it; all, for the secretariat and
+    the commission. ``?state=`` filters."""
+    rows = list_rows(request.user)
+    state = request.GET.get("state", "")
+    if state in Proposal.State.values:
+        rows = rows.filter(state=state)
+    return render(
+        request,
+        "consultations/proposal_list.html",
+        {
+            "rows": rows[:LIST_SIZE],
+            "state": state,
+            "states": Proposal.State.choices,
+            "can_submit": _own_expert(request.user) is not None,
+            "is_department": permissions.staff_organization_id(request.user) is not None,
+        },
+    )
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=proposals.MAX_TITLE)
+    problem = forms.CharField(label=gettext_lazy("The problem"), widget=forms.Textarea(attrs={"rows": 6}))
+    domains = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Domains"),
+        queryset=Domain.objects.filter(parent__isnull=True).order_by("code"),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+@login_required
+def proposal_new(request):
+    """The submission form: title, problem, any number of suggestions (added and removed on the
+    page), domains, attachments. Everything is checked before anything is stored."""
+    expert = _own_expert(request.user)
+    if expert is None:
+        raise Http404
+    form = ProposalForm(request.POST or None)
+    points = [p for p in request.POST.getlist("points")] if request.method == "POST" else ["", ""]
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = proposals.submit_proposal(
+                expert,
+                by=request.user,
+                title=form.cleaned_data["title"],
+                problem=form.cleaned_data["problem"],
+                points=points,
+                domains=list(form.cleaned_data["domains"]),
+                attachments=request.FILES.getlist("attachments"),
+            )
+        except ValidationError as error:
+            _apply(form, error)
+        except (StateConflict, PermissionDenied) as error:
+            form.add_error(None, getattr(error, "message", str(error)))
+        else:
+            messages.success(request, _("Your proposal is submitted and sealed. The secretariat will screen it."))
+            return redirect("consultations:proposal", proposal_id=proposal.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "consultations/proposal_form.html",
+        {"form": form, "points": points or [""], "max_attachments": proposals.MAX_ATTACHMENTS},
+        status=status,
+    )
+
+
+def _apply(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            key = field.split(".")[0]
+            form.add_error(key if key in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _detail_context(request, proposal):
+    user = request.user
+    points = list(
+        proposal.points.filter(removed=False).select_related("response", "organization").order_by("position", "id")
+    )
+    for point in points:
+        point.proposal = proposal
+        point.answerable = responses.can_answer(user, point)
+    return {
+        "proposal": proposal,
+        "points": points,
+        "statuses": Response.Status.choices,
+        "is_author": proposals.is_author(user, proposal),
+        "can_screen": proposals.can_screen(user),
+        "can_consent": proposals.is_author(user, proposal)
+        and not proposal.publication_consent_at
+        and proposals.is_adopted(proposal),
+        "merged_into": proposal.merged_into
+        if proposal.merged_into_id and proposals.can_see_proposal(user, proposal.merged_into)
+        else None,
+        "attachments": list(proposal.attachments.all()),
+        "routed_to": list(proposal.routed_to.all()),
+        "domains": list(proposal.domains.all()),
+    }
+
+
+@login_required
+def proposal_detail(request, proposal_id):
+    proposal = _proposal(request, proposal_id)
+    proposal = Proposal.objects.select_related("author", "merged_into").get(pk=proposal.pk)
+    return render(request, "consultations/proposal_detail.html", _detail_context(request, proposal))
+
+
+@login_required
+@require_POST
+def proposal_answer(request, proposal_point_id):
+    """The department's (or the commission's) answer to one suggestion; with htmx only the
+    suggestion is sent back."""
+    point = responses.visible_point(request.user, proposal_point_id)
+    if point is None or not point.proposal_id or not responses.can_answer(request.user, point):
+        raise Http404
+    error = None
+    try:
+        responses.answer_point(
+            point, by=request.user, status=request.POST.get("status", ""), reason=request.POST.get("reason", "")
+        )
+    except (ValidationError, StateConflict) as problem:
+        error = problem
+    if request.htmx:
+        point = Point.objects.select_related("response", "organization", "proposal").get(pk=point.pk)
+        point.answerable = responses.can_answer(request.user, point)
+        problems = (getattr(error, "messages", None) or [getattr(error, "message", "")]) if error else []
+        return render(
+            request,
+            "consultations/_proposal_point.html",
+            {"p": point, "statuses": Response.Status.choices, "problems": problems, "saved": error is None},
+            status=400 if error else 200,
+        )
+    if error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The answer is saved."))
+    return redirect(f"{_detail_url(point.proposal_id)}#point-{point.pk}")
+
+
+def _detail_url(proposal_id):
+    from django.urls import reverse
+
+    return reverse("consultations:proposal", args=[proposal_id])
+
+
+@login_required
+@require_POST
+def proposal_consent(request, proposal_id):
+    proposal = _proposal(request, proposal_id)
+    if not proposals.is_author(request.user, proposal):
+        raise Http404
+    try:
+        proposals.consent_to_publication(proposal, by=request.user)
+        messages.success(request, _("Thank you: the secretariat may now publish your proposal on the committee site."))
+    except (StateConflict, PermissionDenied) as error:
+        _errors(request, error)
+    return redirect("consultations:proposal", proposal_id=proposal.pk)
+
+
+@login_required
+def proposal_attachment(request, proposal_id, attachment_id):
+    proposal = _proposal(request, proposal_id)
+    attachment = ProposalAttachment.objects.filter(proposal=proposal, pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    audit.record(audit.DOWNLOAD, actor=request.user, request=request, obj=proposal, outcome=audit.SUCCESS,
+                 document=f"proposal-attachment-{attachment.pk}")  # fmt: skip
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.title)
