@@ -25,8 +25,8 @@ from bench import common, generate
 def writer(opinion_id, saves, tag, results):
     from django.db import connection
 
-    from consultations.models import Opinion
     from consultations.opinions import services
+    from consultations.opinions.models import Opinion
 
     accepted, attempts, latencies = 0, 0, []
     try:
@@ -51,7 +51,7 @@ def writer(opinion_id, saves, tag, results):
 
 
 def round_(name, opinion_ids, writers, saves):
-    from consultations.models import Opinion
+    from consultations.opinions.models import Opinion
 
     before = {pk: v for pk, v in Opinion.objects.filter(pk__in=set(opinion_ids)).values_list("pk", "version")}
     results = []
@@ -86,7 +86,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     common.setup(args.pg, name=args.data)
     generate.run(experts=args.experts, reviews=args.reviews)
-    from consultations.models import Opinion
+    from consultations.opinions.models import Opinion
 
     ids = list(
         Opinion.objects.filter(review__plan__title__startswith="BENCH plan", submitted_at__isnull=True)

@@ -121,8 +121,9 @@ def run_round(count, saves, *, opinion, cookie, port, server_pid):
     from django.db import transaction
     from django.db.models import Max
 
-    from consultations.models import Presence, ReviewEvent
     from consultations.opinions import services
+    from consultations.opinions.models import Presence
+    from reviews.models import ReviewEvent
 
     url = f"ws://127.0.0.1:{port}/ws/reviews/{opinion.review_id}/"
     Presence.objects.filter(review_id=opinion.review_id).delete()  # left by a server stopped mid-run
@@ -185,7 +186,7 @@ def main(argv=None):
     from django.contrib.auth import get_user_model
 
     from bench import generate
-    from consultations.models import Opinion
+    from consultations.opinions.models import Opinion
 
     generate.run(experts=args.experts, reviews=args.reviews)
     opinion = Opinion.objects.filter(review__plan__title__startswith="BENCH plan", review__state="open").order_by(

@@ -164,8 +164,8 @@ def generate_reviews(total, *, by, versions, busy_seats, seed=13):
     from django.utils import timezone
     from simple_history.utils import bulk_create_with_history
 
-    from consultations.models import Opinion, OpinionVersion, Point
     from consultations.opinions.canonical import digest
+    from consultations.opinions.models import Opinion, OpinionVersion, Point
     from experts.models import Domain, Expert, Organization
     from reviews import services as review_services
     from reviews.models import (

@@ -51,6 +51,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "daphne",
+    "core",
     "experts",
     "reviews",
     "consultations",
@@ -357,8 +358,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewStateEnum": "reviews.models.Review.State",
         "AssignmentStateEnum": "reviews.models.Assignment.State",
         "ExpertStatusEnum": "experts.models.Expert.Status",
-        "ProposalStateEnum": "consultations.models.Proposal.State",
-        "ConsultationStateEnum": "consultations.models.Consultation.State",
+        "ProposalStateEnum": "consultations.proposals.models.Proposal.State",
+        "ConsultationStateEnum": "consultations.inquiries.models.Consultation.State",
     },
     # Every operation documents the error answers of API.md (checked by Schemathesis in tests/security).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.rest.document_error_responses"],

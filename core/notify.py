@@ -1,4 +1,5 @@
-"""Outgoing text messages through a pluggable sender (``settings.SMS_SENDER``).
+"""Telling people: portal notifications, mail, and text messages through a pluggable sender
+(``settings.SMS_SENDER``).
 
 A sender is a class with ``send(to, text)``. The default writes to the console and keeps a row in
 ``SmsMessage``; a gateway for production is another class named in the ``SMS_SENDER`` variable.
@@ -8,10 +9,12 @@ import logging
 import sys
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.module_loading import import_string
 
-from consultations.models import SmsMessage
-from experts.privacy import mask_mobile
+from core import live
+from core.masking import mask_mobile
+from core.models import Notification, SmsMessage
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +56,17 @@ def send_email(to, *, subject, text):
     return True
 
 
+@transaction.atomic
+def notify(user, *, kind, text, url=""):
+    """Store a notification for ``user`` and push it to their open sockets after commit."""
+    notification = Notification.objects.create(user=user, kind=kind, text=text[:500], url=url)
+    live.notify_user(notification)
+    return notification
+
+
 def tell_expert(expert, *, kind, text, subject, url=""):
     """Tell one expert everywhere: a portal notification (and their open sockets), then, after the
     commit, an email and a text message. Mail and SMS failures are logged, never raised."""
-    from django.db import transaction
-
-    from consultations.opinions.services import notify
-
     if expert.user_id:
         notify(expert.user, kind=kind, text=text, url=url)
     email, mobile = expert.email, expert.mobile

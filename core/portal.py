@@ -7,8 +7,6 @@ A section is a dict: ``title``, ``items`` (each with ``title``, ``url``, ``meta`
 
 from django.utils.translation import gettext_lazy as _
 
-from experts import roles
-
 _providers = []
 _nav = []
 
@@ -41,16 +39,3 @@ def tasks_for(user):
             }
         )
     return sections
-
-
-@task_provider
-def _welcome(user):
-    if roles.roles_of(user):
-        return []
-    return [
-        {
-            "title": _("No role yet"),
-            "items": [],
-            "empty": _("Your account has no role in the committee yet. The secretariat assigns roles."),
-        }
-    ]

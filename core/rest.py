@@ -1,6 +1,11 @@
-"""The conventions every API endpoint shares (API.md): pagination, errors, 409."""
+"""The conventions every API endpoint shares (docs/api.md): pagination, errors, 409.
+
+The one mapping from service errors to answers: ``ValidationError`` 400 (field → messages),
+``PermissionDenied`` 403, ``Http404`` 404, ``StateConflict`` 409. API views let them through.
+"""
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -8,6 +13,8 @@ from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import StateConflict
 
 
 class Pagination(PageNumberPagination):
@@ -43,6 +50,12 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, StateConflict):
+        exc = Conflict(exc.message)
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -16,33 +16,10 @@ nothing else decides.
 
 from django.core.exceptions import PermissionDenied
 
+from core.masking import mask_email, mask_mobile
 from experts import audit
 
 PERMISSION = "experts.view_contact"
-
-
-def mask_mobile(value):
-    """``13812345678`` → ``138****5678``; a ``+86`` prefix is kept; short values are hidden."""
-    value = (value or "").strip()
-    if not value:
-        return ""
-    prefix = ""
-    if value.startswith("+86"):
-        prefix, value = "+86", value[3:]
-    if len(value) < 8:
-        return prefix + "*" * len(value)
-    return f"{prefix}{value[:3]}****{value[-4:]}"
-
-
-def mask_email(value):
-    """``zhangsan@example.cn`` → ``z***@example.cn``."""
-    value = (value or "").strip()
-    if not value:
-        return ""
-    local, at, domain = value.partition("@")
-    if not at:
-        return "***"
-    return f"{local[:1]}***@{domain}"
 
 
 def is_own(viewer, expert):

@@ -133,7 +133,7 @@ def expert_history(expert, *, show_contact=True):
     """Every recorded change of ``expert``, creation first: ``at``, ``by`` (user or None),
     ``kind`` (created/changed/deleted), ``reason`` and ``changes`` (field, label, old, new).
     Contact values are masked unless ``show_contact``. A fixed number of queries."""
-    from experts.privacy import mask_email, mask_mobile
+    from core.masking import mask_email, mask_mobile
 
     records = list(expert.history.select_related("history_user").order_by("history_date", "history_id"))
     # The domains of every record in one query (the history's own m2m table), not one per record.

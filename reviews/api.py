@@ -11,13 +11,12 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from consultations.models import ReviewEvent
-from core.live import event_message
 from core.rest import Conflict, error_response
 from experts import audit
 from experts.models import Domain, Expert, Organization
 from reviews import permissions, selectors, services
-from reviews.models import Assignment, Draw, Plan, PlanVersion, Review
+from reviews.events import event_message
+from reviews.models import Assignment, Draw, Plan, PlanVersion, Review, ReviewEvent
 
 
 def _raise_validation(error):

@@ -52,11 +52,9 @@ def _portal_url():
 
 
 def _deliver(assignment, *, kind, text, subject, attach_ics=False):
-    from consultations.opinions.services import notify as notify_user  # consultations.services imports ours
-
     expert = assignment.expert
     if expert.user_id:
-        notify_user(expert.user, kind=kind, text=text, url=_portal_url())
+        notify.notify(expert.user, kind=kind, text=text, url=_portal_url())
     review = assignment.review
     ics = meeting_ics(review) if attach_ics and review.mode == review.Mode.MEETING else None
 
@@ -100,8 +98,8 @@ def send_invitation(assignment):
 
 def send_invitations(assignments):
     """Invite many at once (a batch draw): one insert of notifications, one mail connection."""
-    from consultations.models import Notification
     from core import live as realtime
+    from core.models import Notification
 
     texts = {a.pk: _invitation_text(a) for a in assignments}
     notifications = Notification.objects.bulk_create(

@@ -1,18 +1,14 @@
 """Plans and their versions, reviews, draws and assignments."""
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from core.storage import private_storage
 from experts.models import Domain, Expert, Organization
-
-
-def private_storage():
-    return storages["private"]
 
 
 class Plan(models.Model):
@@ -193,6 +189,30 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.plan} ({self.opens_at:%Y-%m-%d})"
+
+
+class ReviewEvent(models.Model):
+    """One entry of a review's event log: what the live channel said, kept so that a client
+    that missed messages can catch up (``/api/v1/reviews/{id}/events/?after=<seq>``).
+
+    ``seq`` increases by one per review; written only by ``reviews.events.emit_review_event``.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField(_("sequence"))
+    type = models.CharField(_("type"), max_length=40)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        db_table = "consultations_reviewevent"  # kept from the app that owned it first
+        ordering = ["review", "seq"]
+        verbose_name = _("review event")
+        verbose_name_plural = _("review events")
+        constraints = [models.UniqueConstraint(fields=["review", "seq"], name="review_event_seq_unique")]
+
+    def __str__(self):
+        return f"{self.review_id}#{self.seq} {self.type}"
 
 
 class Draw(models.Model):

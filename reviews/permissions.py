@@ -150,7 +150,7 @@ def opinion_filter(user, review):
     """
     from django.db.models import Q
 
-    from consultations.models import Opinion
+    from consultations.opinions.models import Opinion
 
     nothing = Q(pk__in=[])
     if not user.is_authenticated:

@@ -21,12 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core import live as realtime
+from core.errors import StateConflict
 from core.uploads import check_archive, safe_filename
 from experts import audit
 from experts.models import Domain, Expert
 from reviews import documents, eligibility, invitations, permissions
 from reviews import draw as engine
+from reviews import events as review_events
 from reviews.models import Assignment, Draw, DrawChange, Plan, PlanVersion, Review, default_rules
 
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
@@ -97,14 +98,6 @@ def add_plan_version(plan, *, upload, by, drafters=()):
 # ---------------------------------------------------------------- reviews and their states
 
 
-class StateConflict(Exception):
-    """The review's state (or a concurrent change) forbids the action: 409 in the API."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
 class DrawInfeasible(ValidationError):
     """The rules cannot be met: nothing was drawn. ``code`` names the rule."""
 
@@ -151,7 +144,7 @@ def transition(review, to, *, by, reason=""):
     locked.state = to
     _save(locked, by=by, reason=reason or f"{before} → {to}", update_fields=["state"])
     review.state = to
-    realtime.emit_review_event(locked, "review.state_changed", state=to, previous=before)
+    review_events.emit_review_event(locked, "review.state_changed", state=to, previous=before)
     return locked
 
 
@@ -167,7 +160,7 @@ def transition_many(reviews, to, *, by, reason=""):
     for review in reviews:
         review.state = to
     bulk_update_with_history(reviews, Review, ["state"], default_user=by, default_change_reason=reason or to)
-    realtime.emit_review_events(
+    review_events.emit_review_events(
         [(review, "review.state_changed", {"state": to, "previous": previous[review.pk]}) for review in reviews]
     )
     return reviews
@@ -422,7 +415,7 @@ def _invite(review, expert, *, draw, by):
     )
     _save(assignment, by=by, reason="invited")
     invitations.send_invitation(assignment)
-    realtime.emit_review_event(review, "assignment.changed", assignment=assignment.pk, state=assignment.state)
+    review_events.emit_review_event(review, "assignment.changed", assignment=assignment.pk, state=assignment.state)
     return assignment
 
 
@@ -444,7 +437,7 @@ def _invite_many(reviews, draws, *, by):
         }
         assignments = [by_key[(a.review_id, a.expert_id)] for a in assignments]
     invitations.send_invitations(assignments)
-    realtime.emit_review_events(
+    review_events.emit_review_events(
         [(a.review, "assignment.changed", {"assignment": a.pk, "state": a.state}) for a in assignments]
     )
     return assignments
@@ -604,7 +597,7 @@ def _lock_assignment(assignment):
 
 
 def _changed(assignment):
-    realtime.emit_review_event(
+    review_events.emit_review_event(
         assignment.review, "assignment.changed", assignment=assignment.pk, state=assignment.state
     )
 

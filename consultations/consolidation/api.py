@@ -12,13 +12,13 @@ from rest_framework.views import APIView
 
 from consultations.consolidation import documents
 from consultations.consolidation import services as rules
-from consultations.models import GeneratedDocument
+from consultations.consolidation.models import GeneratedDocument
 from consultations.opinions.api import _expected_version, _raise_validation
 from consultations.responses import services as responses
+from core.errors import StateConflict
 from core.rest import Conflict, error_response
 from experts import audit
 from reviews import selectors as review_selectors
-from reviews.services import StateConflict
 
 
 def visible_review(user, review_id):

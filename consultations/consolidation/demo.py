@@ -32,9 +32,10 @@ def load(password=None):
     from consultations.consolidation import services as consolidation
     from consultations.opinions import services as opinion_services
     from consultations.responses import services as responses
+    from core.errors import StateConflict
     from reviews import services as review_services
     from reviews.models import Assignment, Plan, Review
-    from reviews.services import DrawInfeasible, StateConflict
+    from reviews.services import DrawInfeasible
 
     plan = Plan.objects.filter(title=PLAN).first()
     if plan is None or Review.objects.filter(plan=plan).exists():
@@ -92,7 +93,7 @@ def load(password=None):
     review.refresh_from_db()
     answers = [("adopted", ""), ("adopted", ""), ("partly_adopted", "龙头企业名单将在年度计划中明确。"),
                ("adopted", ""), ("not_adopted", "园区布局已经市政府批复，另行研究差异化定位。")]  # fmt: skip
-    from consultations.models import Point
+    from consultations.opinions.models import Point
 
     for point, (status, reason) in zip(
         Point.objects.filter(opinion__review=review).order_by("opinion__assignment_id", "id"), answers, strict=False

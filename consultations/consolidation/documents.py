@@ -19,11 +19,13 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from consultations.models import GeneratedDocument, Opinion, Response
+from consultations.consolidation.models import GeneratedDocument
+from consultations.opinions.models import Opinion
+from consultations.responses.models import Response
 
 logger = logging.getLogger(__name__)
 
-TEMPLATE = Path(__file__).resolve().parent / "doc_templates" / "consolidation.docx"
+TEMPLATE = Path(__file__).resolve().parent.parent / "doc_templates" / "consolidation.docx"
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -385,7 +387,7 @@ BUILDERS = {"docx": docx_bytes, "pdf": pdf_bytes, "xlsx": xlsx_bytes}
 def content_key(review, names=True):
     """Changes when anything a document shows changes: the consolidation's version, the sealed
     opinions (digests) and the answers."""
-    from consultations.models import Consolidation
+    from consultations.consolidation.models import Consolidation
 
     consolidation = Consolidation.objects.filter(review=review).values_list("version", "sealed_at").first()
     digests = list(

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from consultations.models import Opinion
+from consultations.opinions.models import Opinion
 from reviews.models import Assignment, Review
 
 DEFAULT_RATES = {

@@ -26,7 +26,7 @@ def _nav(user):
 def _to_confirm(user):
     if not roles.has_role(user, roles.EXPERT):
         return []
-    from consultations.models import Confirmation
+    from consultations.consolidation.models import Confirmation
     from reviews.models import Assignment, Review
 
     panels = (

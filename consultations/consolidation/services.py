@@ -29,13 +29,14 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from consultations.models import Comment, Confirmation, Consolidation, Opinion, Point
+from consultations.consolidation.models import Confirmation, Consolidation
 from consultations.opinions.canonical import normalise_text
-from core import live as realtime
+from consultations.opinions.models import Comment, Opinion, Point
+from core.errors import StateConflict
 from experts import roles
+from reviews import events as review_events
 from reviews import permissions
 from reviews.models import Assignment, Review
-from reviews.services import StateConflict
 
 CONCLUSIONS = [c for c in Opinion.Conclusion.values]
 FAVOURABLE = ("agree", "agree_with_revisions")
@@ -303,7 +304,7 @@ def _working(review):
 
 
 def has_package(review):
-    from consultations.models import ResponsePackage
+    from consultations.responses.models import ResponsePackage
 
     return ResponsePackage.objects.filter(review=review).exists()
 
@@ -336,7 +337,9 @@ def save_group_opinion(review, *, by, text, expected_version, reason=""):
     consolidation._history_user = by
     consolidation._change_reason = reason or "saved"
     consolidation.save()
-    realtime.emit_review_event(review, "consolidation.saved", version=consolidation.version, sealed=False, confirmed=0)
+    review_events.emit_review_event(
+        review, "consolidation.saved", version=consolidation.version, sealed=False, confirmed=0
+    )
     return consolidation
 
 
@@ -369,7 +372,7 @@ def confirm_group_opinion(review, *, by, version):
         consolidation.save()
         if review.state == Review.State.CLOSED:
             transition(review, Review.State.CONSOLIDATED, by=by, reason="group opinion confirmed")
-    realtime.emit_review_event(
+    review_events.emit_review_event(
         review,
         "consolidation.saved",
         version=consolidation.version,

@@ -15,14 +15,16 @@ from django.views.decorators.http import require_POST
 from consultations.consolidation import documents, honoraria
 from consultations.consolidation import services as rules
 from consultations.consolidation.api import document_names, document_response, visible_review
-from consultations.models import GeneratedDocument, Opinion, Response, ResponsePackage
+from consultations.consolidation.models import GeneratedDocument
 from consultations.opinions import selectors
+from consultations.opinions.models import Opinion
 from consultations.responses import services as responses
+from consultations.responses.models import Response, ResponsePackage
+from core.errors import StateConflict
 from experts import audit, roles
 from reviews import permissions
 from reviews import selectors as review_selectors
 from reviews.models import Review
-from reviews.services import StateConflict
 
 WORKSPACE_STATES = (Review.State.OPEN, *permissions.CLOSED_STATES)
 

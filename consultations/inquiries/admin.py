@@ -8,7 +8,7 @@ from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from consultations.models import Consultation
+from consultations.inquiries.models import Consultation
 from experts.audit_admin import ReadOnlyPolicy
 
 

@@ -11,11 +11,12 @@ from rest_framework.response import Response
 
 from consultations.inquiries import rules as access
 from consultations.inquiries import services as consulting
-from consultations.models import Consultation, Opinion, Question
+from consultations.inquiries.models import Consultation, Question
 from consultations.opinions import services
 from consultations.opinions.api import SaveSerializer, _call, _save, _submit, _with_etag
+from consultations.opinions.models import Opinion
+from core.errors import StateConflict
 from core.rest import error_response
-from reviews.services import StateConflict
 
 
 def consultations_for(user):

@@ -6,7 +6,7 @@ shown as Expert A, B, C). Idempotent: nothing is added once they exist."""
 from django.contrib.auth import get_user_model
 
 from consultations.inquiries import services as consulting
-from consultations.models import Consultation
+from consultations.inquiries.models import Consultation
 from consultations.opinions import services
 
 ROBOTS = {

@@ -27,7 +27,8 @@ def _meta(consultation):
 def _to_answer(user):
     if not roles.has_role(user, roles.EXPERT):
         return []
-    from consultations.models import Consultation, Opinion
+    from consultations.inquiries.models import Consultation
+    from consultations.opinions.models import Opinion
 
     open_ones = list(
         Consultation.objects.filter(state=Consultation.State.OPEN, recipients__user=user, recipients__status="active")
@@ -56,7 +57,7 @@ def _to_answer(user):
 def _open_consultations(user):
     if not poses_consultations(user):
         return []
-    from consultations.models import Consultation
+    from consultations.inquiries.models import Consultation
 
     open_ones = Consultation.objects.filter(state=Consultation.State.OPEN).order_by("closes_at", "id")[:20]
     return [

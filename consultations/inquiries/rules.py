@@ -16,7 +16,8 @@ way to "Expert A, B, C" when the consultation is ``anonymous``, for everyone but
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
-from consultations.models import Consultation, Opinion, Point
+from consultations.inquiries.models import Consultation
+from consultations.opinions.models import Opinion, Point
 from experts import roles
 
 ACTIVE = "active"

@@ -16,12 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations.models import Consultation, Notification, Opinion, Question
+from consultations.inquiries.models import Consultation, Question
 from consultations.opinions.canonical import normalise_text
+from consultations.opinions.models import Opinion
 from consultations.opinions.services import is_id
 from core import live as realtime
 from core import notify as sms
-from reviews.services import StateConflict
+from core.errors import StateConflict
+from core.models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -214,7 +216,7 @@ def add_background_document(consultation, *, upload, by):
 
     from django.core.files.base import ContentFile
 
-    from consultations.models import ConsultationDocument
+    from consultations.inquiries.models import ConsultationDocument
     from core.uploads import safe_filename
     from reviews.services import MAX_DOCUMENT_BYTES, check_document
 
@@ -451,8 +453,8 @@ def can_answer_answer_point(user, point):
 def answer_answer_point(point, *, by, status, reason):
     """Record (or change) the answer to a point of a consultation's answer, once it is closed;
     the expert is told (portal and socket) and the board hears ``response.saved``."""
-    from consultations.models import Response
-    from consultations.opinions.services import notify
+    from consultations.responses.models import Response
+    from core.notify import notify
 
     consultation = point.opinion.consultation
     if consultation.state != Consultation.State.CLOSED:

@@ -19,12 +19,12 @@ from consultations.inquiries import documents as exports
 from consultations.inquiries import rules as access
 from consultations.inquiries import services as consulting
 from consultations.inquiries.api import consultations_for
-from consultations.models import Consultation
+from consultations.inquiries.models import Consultation
 from consultations.opinions import services
 from consultations.opinions.canonical import digest, opinion_content
+from core.errors import StateConflict
 from experts import audit, roles
 from experts.models import Domain, Expert
-from reviews.services import StateConflict
 
 
 def _consultation(request, consultation_id):

@@ -9,12 +9,12 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from consultations.models import Comment, Opinion, OpinionVersion
 from consultations.opinions import diff, selectors, services
+from consultations.opinions.models import Comment, Opinion, OpinionVersion
+from core.errors import StateConflict
 from core.rest import Conflict, error_response
 from reviews import permissions
 from reviews import selectors as review_selectors
-from reviews.services import StateConflict
 
 
 def _raise_validation(error):

@@ -95,8 +95,8 @@ def _open_review(review):
 def _sealed_past(review):
     from django.utils import timezone
 
-    from consultations.models import Opinion, OpinionVersion
     from consultations.opinions.canonical import normalise_text
+    from consultations.opinions.models import Opinion, OpinionVersion
     from consultations.opinions.services import _record_version, _write_points, ensure_opinion
 
     for assignment in review.assignments.filter(state="accepted"):

@@ -1,6 +1,6 @@
 """Reads for opinions, consultations and notifications."""
 
-from consultations.models import Notification
+from core.models import Notification
 
 
 def notifications_for(user, *, unread_only=False):
@@ -16,7 +16,7 @@ def notifications_for(user, *, unread_only=False):
 def _opinions():
     from django.db.models import Prefetch
 
-    from consultations.models import Opinion, Point
+    from consultations.opinions.models import Opinion, Point
 
     return Opinion.objects.select_related("expert", "review").prefetch_related(
         Prefetch("points", queryset=Point.objects.filter(removed=False).order_by("position", "id"), to_attr="live")
@@ -46,7 +46,7 @@ def versions_of(opinion):
 
 
 def comments_for(review, *, after=None):
-    from consultations.models import Comment
+    from consultations.opinions.models import Comment
 
     comments = Comment.objects.filter(review=review).select_related("expert", "author").order_by("created_at", "id")
     if after:
@@ -55,7 +55,7 @@ def comments_for(review, *, after=None):
 
 
 def discussion_section(review):
-    from consultations.models import Discussion
+    from consultations.opinions.models import Discussion
 
     return Discussion.objects.filter(review=review).values_list("section", flat=True).first() or ""
 
@@ -70,7 +70,7 @@ def progress_board(review, *, now=None):
 
     from django.utils import timezone
 
-    from consultations.models import Presence
+    from consultations.opinions.models import Presence
     from reviews.models import Assignment
 
     now = now or timezone.now()
@@ -103,6 +103,6 @@ def last_seq(review):
     """The review's latest event number: live pages start listening from here."""
     from django.db.models import Max
 
-    from consultations.models import ReviewEvent
+    from reviews.models import ReviewEvent
 
     return ReviewEvent.objects.filter(review=review).aggregate(last=Max("seq"))["last"] or 0

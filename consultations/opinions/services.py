@@ -1,26 +1,17 @@
-"""Writes for opinions, consultations and notifications."""
+"""Writes for opinions: drafts, versions, the seal, addenda, comments and presence."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations.models import Notification
 from consultations.opinions.canonical import digest as content_digest
 from consultations.opinions.canonical import normalise_text, opinion_content
 from core import live as realtime
+from core.errors import StaleVersion, StateConflict
 from experts import audit
+from reviews import events as review_events
 from reviews.permissions import CLOSED_STATES
-from reviews.services import StateConflict
-
-
-@transaction.atomic
-def notify(user, *, kind, text, url=""):
-    """Store a notification for ``user`` and push it to their open sockets after commit."""
-    notification = Notification.objects.create(user=user, kind=kind, text=text[:500], url=url)
-    realtime.notify_user(notification)
-    return notification
-
 
 # ---------------------------------------------------------------- opinions (issue 5)
 #
@@ -38,19 +29,11 @@ MAX_COMMENT = 2000
 DEFAULT_SCALE = 100
 
 
-class StaleVersion(Exception):
-    """The write was based on an older version: 409 with ``opinion`` (the current one)."""
-
-    def __init__(self, opinion):
-        super().__init__(f"stale: current version is {opinion.version}")
-        self.opinion = opinion
-
-
 def ensure_opinion(assignment):
     """The opinion of an accepted assignment: an empty draft, version 0, from acceptance on.
 
     Called by ``reviews.services.accept_assignment``; also safe to call later (idempotent)."""
-    from consultations.models import Opinion
+    from consultations.opinions.models import Opinion
 
     opinion, _created = Opinion.objects.get_or_create(
         assignment=assignment, defaults={"review_id": assignment.review_id, "expert_id": assignment.expert_id}
@@ -193,7 +176,7 @@ def _clean_answer_data(opinion, data):
 
 def clean_opinion_data(opinion, data):
     """Validate a write; raise ``ValidationError`` (field → messages) and change nothing."""
-    from consultations.models import Opinion
+    from consultations.opinions.models import Opinion
 
     if not isinstance(data, dict):
         raise ValidationError(_("The opinion is a JSON object."))
@@ -232,7 +215,7 @@ def _writable(opinion, *, by):
 
 def _write_points(opinion, points):
     """Update, add and (before submission: delete; after: mark removed) points, keeping ids."""
-    from consultations.models import Point
+    from consultations.opinions.models import Point
 
     existing = {p.id: p for p in opinion.points.filter(removed=False)}
     kept = set()
@@ -254,7 +237,7 @@ def _write_points(opinion, points):
 def _record_version(opinion, *, kind, by, reason):
     from django.db.models import Max
 
-    from consultations.models import OpinionVersion
+    from consultations.opinions.models import OpinionVersion
 
     content = opinion_content(opinion)
     number = (opinion.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -275,7 +258,7 @@ def _compare_and_set(opinion, expected_version, **fields):
 
     A single conditional UPDATE: on PostgreSQL the winner's row lock makes the loser re-check
     the condition after the winner commits; on SQLite writes are serialised (IMMEDIATE)."""
-    from consultations.models import Opinion
+    from consultations.opinions.models import Opinion
 
     if isinstance(expected_version, bool) or not isinstance(expected_version, int):
         raise ValidationError({"version": [_("Send the version you started from (If-Match).")]})
@@ -296,7 +279,7 @@ def _refuse_if_stale(opinion, expected_version):
     point deleted on another device would otherwise make it a 400 ("not part of this opinion")
     instead of the 409 that shows the page the current version to merge with. The conditional
     UPDATE in ``_compare_and_set`` still decides a race between two writes."""
-    from consultations.models import Opinion
+    from consultations.opinions.models import Opinion
 
     if isinstance(expected_version, bool) or not isinstance(expected_version, int):
         return  # _compare_and_set says what is wrong with it
@@ -316,7 +299,7 @@ def save_opinion(opinion, *, by, data, expected_version, label="", reason="", me
     version; after submission every change is an addendum and needs ``reason``; ``merged``
     records a version after the expert resolved a conflict. Raises ``ValidationError`` (bad
     input), ``StateConflict`` (closed, not theirs) or ``StaleVersion`` (someone saved first)."""
-    from consultations.models import OpinionVersion
+    from consultations.opinions.models import OpinionVersion
 
     _writable(opinion, by=by)
     _refuse_if_stale(opinion, expected_version)
@@ -346,7 +329,7 @@ def _tell(subject, type, **payload):
         payload = {"answer": payload["opinion"], **({"version": payload["version"]} if "version" in payload else {})}
         realtime.emit_consultation_event(subject.consultation, type.replace("opinion.", "answer."), **payload)
     else:
-        realtime.emit_review_event(subject.review, type, **payload)
+        review_events.emit_review_event(subject.review, type, **payload)
 
 
 @transaction.atomic
@@ -354,7 +337,7 @@ def submit_opinion(opinion, *, by, expected_version=None):
     """Seal the opinion: a ``submitted`` version with the SHA-256 digest of its canonical content.
 
     Needs a conclusion and, unless abstaining, a score for every criterion."""
-    from consultations.models import Opinion, OpinionVersion
+    from consultations.opinions.models import Opinion, OpinionVersion
 
     _writable(opinion, by=by)
     if opinion.submitted_at:
@@ -393,7 +376,7 @@ def submit_opinion(opinion, *, by, expected_version=None):
 def add_comment(review, *, by, text, section="", dissent=False):
     """A message in the review's discussion (optionally on a section; ``dissent`` records
     disagreement with that section). Told to the review's channel by id only."""
-    from consultations.models import Comment
+    from consultations.opinions.models import Comment
     from reviews.models import Review
 
     text = normalise_text(text)
@@ -413,14 +396,14 @@ def add_comment(review, *, by, text, section="", dissent=False):
     comment = Comment.objects.create(
         review=review, author=by, expert=expert, text=text, section=section, dissent=bool(dissent)
     )
-    realtime.emit_review_event(review, "comment.created", comment=comment.pk)
+    review_events.emit_review_event(review, "comment.created", comment=comment.pk)
     return comment
 
 
 @transaction.atomic
 def move_discussion(review, *, by, section):
     """Move the meeting's "now discussing" marker; every open reader follows it."""
-    from consultations.models import Discussion
+    from consultations.opinions.models import Discussion
 
     errors = {}
     section = _clean_section(section, plan_sections(review), errors, "section")
@@ -431,7 +414,7 @@ def move_discussion(review, *, by, section):
     discussion._history_user = by
     discussion._change_reason = "moved"
     discussion.save()
-    realtime.emit_review_event(review, "discussion.moved", section=section)
+    review_events.emit_review_event(review, "discussion.moved", section=section)
     return discussion
 
 
@@ -439,7 +422,7 @@ def move_discussion(review, *, by, section):
 
 
 def _present_users(review_id):
-    from consultations.models import Presence
+    from consultations.opinions.models import Presence
 
     return sorted(set(Presence.objects.filter(review_id=review_id).values_list("user_id", flat=True)))
 
@@ -447,15 +430,15 @@ def _present_users(review_id):
 @transaction.atomic
 def join_review(review, *, user, channel_name):
     """A socket opened on the review's channel: record it and tell the group who is here."""
-    from consultations.models import Presence
+    from consultations.opinions.models import Presence
 
     Presence.objects.update_or_create(channel_name=channel_name, defaults={"review": review, "user": user})
-    realtime.emit_review_event(review, "presence", users=_present_users(review.pk))
+    review_events.emit_review_event(review, "presence", users=_present_users(review.pk))
 
 
 @transaction.atomic
 def leave_review(review, *, channel_name):
-    from consultations.models import Presence
+    from consultations.opinions.models import Presence
 
     Presence.objects.filter(channel_name=channel_name).delete()
-    realtime.emit_review_event(review, "presence", users=_present_users(review.pk))
+    review_events.emit_review_event(review, "presence", users=_present_users(review.pk))

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consultations.models import Opinion
 from consultations.opinions import diff, selectors, services
 from consultations.opinions.canonical import digest, opinion_content
+from consultations.opinions.models import Opinion
+from core.errors import StateConflict
 from reviews import permissions
 from reviews import selectors as review_selectors
-from reviews.services import StateConflict
 
 
 def _visible_review(request, review_id):

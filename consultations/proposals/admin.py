@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from consultations.models import Proposal
 from consultations.proposals import services as proposals
+from consultations.proposals.models import Proposal
+from core.errors import StateConflict
 from experts.models import Organization
-from reviews.services import StateConflict
 
 BOARD_SIZE = 200
 

@@ -10,9 +10,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from consultations.models import Point, Proposal
 from consultations.opinions.api import _call
+from consultations.opinions.models import Point
 from consultations.proposals import services as proposals
+from consultations.proposals.models import Proposal
 from experts import roles
 
 

@@ -5,8 +5,8 @@ waiting for the expert's consent to publish). Idempotent: nothing is added once 
 
 from django.contrib.auth import get_user_model
 
-from consultations.models import Proposal
 from consultations.proposals import services as proposals
+from consultations.proposals.models import Proposal
 from consultations.responses import services as responses
 from experts.models import Expert, Organization
 

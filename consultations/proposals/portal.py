@@ -26,7 +26,7 @@ def _to_answer(user):
     org = permissions.staff_organization_id(user)
     if org is None:
         return []
-    from consultations.models import Proposal
+    from consultations.proposals.models import Proposal
 
     waiting = (
         Proposal.objects.filter(

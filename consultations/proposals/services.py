@@ -20,14 +20,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations.models import Point, Proposal, ProposalAttachment, Response
 from consultations.opinions.canonical import digest as content_digest
 from consultations.opinions.canonical import normalise_text
+from consultations.opinions.models import Point
+from consultations.proposals.models import Proposal, ProposalAttachment
+from consultations.responses.models import Response
 from core import live as realtime
+from core.errors import StateConflict
 from core.uploads import safe_filename
 from experts import roles
 from reviews import permissions
-from reviews.services import StateConflict
 
 MAX_TITLE = 200
 MAX_PROBLEM = 20000
@@ -436,7 +438,7 @@ def answer_proposal_point(point, *, by, status, reason):
     response.save()
     url = reverse("consultations:proposal", args=[proposal.pk])
     if proposal.author.user_id:
-        from consultations.opinions.services import notify
+        from core.notify import notify
 
         notify(
             proposal.author.user,
@@ -475,7 +477,7 @@ def _tell_author(proposal, *, kind, text, subject, url=None):
 
 
 def _tell_departments(proposal, organizations):
-    from consultations.opinions.services import notify
+    from core.notify import notify
     from reviews.models import DepartmentStaff
 
     staff = DepartmentStaff.objects.filter(organization__in=organizations).select_related("user")

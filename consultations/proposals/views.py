@@ -15,13 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from consultations.models import Point, Proposal, ProposalAttachment, Response
+from consultations.opinions.models import Point
 from consultations.proposals import services as proposals
+from consultations.proposals.models import Proposal, ProposalAttachment
 from consultations.responses import services as responses
+from consultations.responses.models import Response
+from core.errors import StateConflict
 from experts import audit, roles
 from experts.models import Domain
 from reviews import permissions
-from reviews.services import StateConflict
 
 LIST_SIZE = 200
 

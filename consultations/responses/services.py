@@ -14,13 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations.models import Point, Response, ResponsePackage
 from consultations.opinions.canonical import normalise_text
-from core import live as realtime
+from consultations.opinions.models import Point
+from consultations.responses.models import Response, ResponsePackage
+from core.errors import StateConflict
 from experts import roles
+from reviews import events as review_events
 from reviews import permissions
 from reviews.models import Review
-from reviews.services import StateConflict
 
 MAX_REASON = 5000
 
@@ -120,7 +121,7 @@ def answer_point(point, *, by, status, reason=""):
     response._history_user = by
     response._change_reason = "answered"
     response.save()
-    realtime.emit_review_event(review, "response.saved", point=point.pk, status=status)
+    review_events.emit_review_event(review, "response.saved", point=point.pk, status=status)
     return response
 
 
@@ -159,7 +160,7 @@ def package_rows(review):
 def finalise_package(review, *, by):
     """Freeze the plan version, the consolidation version and the table of responses; the review
     becomes ``responded`` and each expert is told how their points were answered."""
-    from consultations.models import Consolidation
+    from consultations.consolidation.models import Consolidation
     from reviews.services import transition
 
     locked = Review.objects.select_for_update().get(pk=review.pk)
@@ -198,7 +199,7 @@ def finalise_package(review, *, by):
 
 
 def _tell_experts(review, rows):
-    from consultations.opinions.services import notify
+    from core.notify import notify
     from experts.models import Expert
 
     per_expert = {}

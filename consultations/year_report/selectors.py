@@ -29,7 +29,10 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from consultations.models import Consultation, Opinion, Point, Proposal, Response
+from consultations.inquiries.models import Consultation
+from consultations.opinions.models import Opinion, Point
+from consultations.proposals.models import Proposal
+from consultations.responses.models import Response
 from experts.models import Domain
 from reviews.models import Plan
 

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import reviews.models
+import core.storage
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('document', models.FileField(storage=reviews.models.private_storage, upload_to='plans/%Y/', verbose_name='document')),
+                ('document', models.FileField(storage=core.storage.private_storage, upload_to='plans/%Y/', verbose_name='document')),
                 ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='uploaded')),

@@ -1,10 +1,12 @@
 /* The consolidation reading view: the group opinion editor saves over the API with If-Match
    (a stale save gets 409 and the other text is shown beside one's own, never lost); the review's
-   channel tells of saves, confirmations, answers and who is here; documents show progress. */
+   channel tells of saves, confirmations, answers and who is here; documents show progress.
+   Needs lib/api.js, lib/live.js. */
 (function () {
   "use strict";
+  var W = window.Workbench;
   var root = document.getElementById("consolidation");
-  if (!root || !window.OpinionLive) { return; }
+  if (!root || !W || !W.live) { return; }
   var reviewId = root.dataset.review;
   var version = parseInt(root.dataset.version, 10) || 0;
   var api = "/api/v1/reviews/" + reviewId + "/consolidation/";
@@ -28,9 +30,9 @@
   }
 
   function refreshParts() {
-    return fetch(location.pathname, { credentials: "same-origin" })
-      .then(function (r) { return r.text(); })
+    return W.api.getHTML(location.pathname)
       .then(function (html) {
+        if (html === null) { return; }
         var doc = new DOMParser().parseFromString(html, "text/html");
         ["confirmations", "group-text-read"].forEach(function (id) {
           var mine = document.getElementById(id);
@@ -47,8 +49,7 @@
   }
 
   function fetchCurrent() {
-    return fetch(api, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : null; });
+    return W.api.getJSON(api);
   }
 
   function showTheirs(current) {
@@ -85,7 +86,7 @@
     }
   }
 
-  window.OpinionLive.connect(reviewId, parseInt(root.dataset.seq, 10) || 0, onEvent, document.getElementById("live-status"));
+  W.live.review(reviewId, parseInt(root.dataset.seq, 10) || 0, onEvent, W.live.status(document.getElementById("live-status"), true));
 
   if (form && text) {
     form.addEventListener("submit", function (event) {
@@ -93,19 +94,8 @@
       var reason = document.getElementById("group-reason");
       var body = { group_opinion: text.value, reason: reason ? reason.value : "" };
       var sent = text.value;
-      fetch(api, {
-        method: "PUT",
-        credentials: "same-origin",
-        headers: {
-          "Content-Type": "application/json",
-          "Accept": "application/json",
-          "If-Match": "\"" + version + "\"",
-          "X-CSRFToken": window.OpinionLive.csrf()
-        },
-        body: JSON.stringify(body)
-      }).then(function (r) {
-        return r.json().then(function (data) { return { status: r.status, data: data }; });
-      }).then(function (result) {
+      W.api.put(api, body, version).then(function (result) {
+        if (!result.json) { throw new Error("not the API's answer"); }
         if (result.status === 200) {
           saved = sent;
           setVersion(result.data.version);
@@ -116,10 +106,7 @@
           showTheirs(result.data.current);
           say(result.data.detail);
         } else {
-          var errors = result.data.errors || {};
-          var lines = [result.data.detail || ""];
-          Object.keys(errors).forEach(function (k) { lines = lines.concat(errors[k]); });
-          say(lines.join(" "));
+          say(W.api.errors(result.data));
         }
       }).catch(function () { say(form.dataset.offline || ""); });
     });

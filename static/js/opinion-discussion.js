@@ -1,7 +1,9 @@
 /* Meeting mode: the thread grows live (comment.created → fetch what is new), and every reader
-   follows the chair's "now discussing" marker (discussion.moved). */
+   follows the chair's "now discussing" marker (discussion.moved).
+   Needs lib/api.js, lib/live.js. */
 (function () {
   "use strict";
+  var W = window.Workbench;
   document.addEventListener("DOMContentLoaded", function () {
     var root = document.getElementById("discussion");
     if (!root) { return; }
@@ -35,7 +37,7 @@
       who.textContent = c.author_name;
       var meta = document.createElement("span");
       meta.className = "meta";
-      meta.textContent = " " + window.OpinionLive.shanghaiTime(new Date(c.created_at)) + (c.section ? " §" + c.section : "");
+      meta.textContent = " " + W.api.hhmm(new Date(c.created_at)) + (c.section ? " §" + c.section : "");
       var text = document.createElement("p");
       text.className = "pre";
       text.textContent = c.text;
@@ -53,23 +55,13 @@
     }
 
     function fetchComments() {
-      return fetch(api + "comments/?page_size=200&after=" + last, { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : { results: [] }; })
-        .then(function (data) { data.results.forEach(addComment); });
-    }
-
-    function send(method, path, body) {
-      return fetch(api + path, {
-        method: method,
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": window.OpinionLive.csrf() },
-        body: JSON.stringify(body)
-      });
+      return W.api.getJSON(api + "comments/?page_size=200&after=" + last)
+        .then(function (data) { ((data || {}).results || []).forEach(addComment); });
     }
 
     function move(section) {
       root.dataset.section = section;  // a second tap before the answer moves on from here
-      send("PUT", "discussion/", { section: section }).then(function (r) { if (r.ok) { mark(section); } });
+      W.api.put(api + "discussion/", { section: section }).then(function (r) { if (r.ok) { mark(section); } });
     }
 
     if (root.dataset.chair === "1") {
@@ -92,24 +84,21 @@
         event.preventDefault();
         var error = document.getElementById("comment-error");
         error.textContent = "";
-        send("POST", "comments/", {
+        W.api.post(api + "comments/", {
           text: form.elements.text.value,
           section: form.elements.section.value,
           dissent: form.elements.dissent.checked
         }).then(function (r) {
-          return r.json().then(function (data) {
-            if (r.status === 201) { addComment(data); form.elements.text.value = ""; form.elements.dissent.checked = false; return; }
-            var messages = [data.detail];
-            Object.keys(data.errors || {}).forEach(function (k) { messages = messages.concat(data.errors[k]); });
-            error.textContent = messages.join(" ");
-          });
-        }).catch(function () { form.submit(); });
+          if (!r.json) { form.submit(); return; }  // not the API's answer: the form posts itself
+          if (r.status === 201) { addComment(r.data); form.elements.text.value = ""; form.elements.dissent.checked = false; return; }
+          error.textContent = W.api.errors(r.data);
+        }, function () { form.submit(); });
       });
     }
 
-    window.OpinionLive.connect(reviewId, Number(root.dataset.seq || 0), function (message) {
+    W.live.review(reviewId, Number(root.dataset.seq || 0), function (message) {
       if (message.type === "comment.created") { fetchComments(); }
       if (message.type === "discussion.moved") { mark(message.section); }
-    }, document.getElementById("live-status"));
+    }, W.live.status(document.getElementById("live-status"), true));
   });
 })();

@@ -1,12 +1,11 @@
-/* Writing an opinion. Every change is kept in localStorage at once and sent a few seconds after
-   typing stops (PUT with If-Match: the version it was based on). Offline, it waits for the
-   network (the `online` event, and a retry every few seconds). A 409 opens the merge screen with
-   both versions: nothing typed is lost. After submission there are no autosaves: a change is an
-   addendum with a reason. */
+/* Writing an opinion. Workbench.drafts keeps every change on this device at once and sends it a
+   moment after typing stops (PUT with If-Match: the version it was based on); offline it waits for
+   the network. A 409 opens the merge screen (Workbench.merge) with both versions: nothing typed is
+   lost. After submission there are no autosaves: a change is an addendum with a reason.
+   Needs lib/api.js, lib/live.js, lib/drafts.js, lib/merge.js. */
 (function () {
   "use strict";
-  var DELAY = 2500;
-  var RETRY = 5000;
+  var W = window.Workbench;
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("opinion-form");
@@ -14,21 +13,13 @@
     var reviewId = form.dataset.review;
     var writable = form.dataset.writable === "1";
     var submitted = form.dataset.submitted === "1";
-    var storeKey = "opinion-draft:" + form.dataset.user + ":" + reviewId;
-    var url = "/api/v1/reviews/" + reviewId + "/opinion/";
     var server = JSON.parse(document.getElementById("opinion-initial").textContent);
-    var base = server.version;
-    var dirty = false, inFlight = false, again = false, merging = null, timer = null, nextKey = 1;
+    var nextKey = 1;
     var points = [];
-    var statusEl = document.getElementById("save-status");
     var list = document.getElementById("points");
     var sectionOptions = document.getElementById("section-options");
-
-    function setStatus(kind, time) {
-      var text = statusEl.dataset[kind] || "";
-      statusEl.textContent = time ? text.replace("%s", time) : text;
-      statusEl.dataset.state = kind;
-    }
+    var panel = document.getElementById("merge");
+    var rows = document.getElementById("merge-rows");
 
     // ------------------------------------------------------------ the form <-> data
     function renderPoints() {
@@ -55,10 +46,9 @@
         text.value = point.text || "";
         text.disabled = !writable;
         text.setAttribute("aria-label", list.dataset.labelText + " " + (index + 1));
-        text.dataset.testid = "point-text";
         text.setAttribute("data-testid", "point-text");
-        select.addEventListener("change", function () { point.section = select.value; changed(); });
-        text.addEventListener("input", function () { point.text = text.value; changed(); });
+        select.addEventListener("change", function () { point.section = select.value; autosave.changed(); });
+        text.addEventListener("input", function () { point.text = text.value; autosave.changed(); });
         li.appendChild(label);
         li.appendChild(text);
         if (writable) {
@@ -69,7 +59,7 @@
           remove.addEventListener("click", function () {
             points = points.filter(function (p) { return p !== point; });
             renderPoints();
-            changed();
+            autosave.changed();
           });
           li.appendChild(remove);
         }
@@ -95,48 +85,34 @@
       };
     }
 
-    function apply(data) {
-      form.querySelectorAll("input[name=conclusion]").forEach(function (input) {
-        input.checked = input.value === data.conclusion;
-      });
+    function setConclusion(value) {
+      form.querySelectorAll("input[name=conclusion]").forEach(function (input) { input.checked = input.value === value; });
+    }
+
+    function setScores(scores) {
       form.querySelectorAll("input[data-criterion]").forEach(function (input) {
-        var value = (data.scores || {})[input.dataset.criterion];
+        var value = (scores || {})[input.dataset.criterion];
         input.value = value === undefined || value === null ? "" : value;
       });
-      form.querySelector("[name=summary]").value = data.summary || "";
-      points = (data.points || []).map(function (p) {
+    }
+
+    function setPoints(list) {
+      points = (list || []).map(function (p) {
         return { key: nextKey++, id: p.id || null, section: p.section || "", text: p.text || "" };
       });
       renderPoints();
     }
 
-    function body(data) {
-      return {
-        conclusion: data.conclusion,
-        scores: data.scores,
-        summary: data.summary,
-        points: data.points.filter(function (p) { return p.text.trim() !== ""; })
-      };
-    }
-
-    function keep() {
-      try {
-        localStorage.setItem(storeKey, JSON.stringify({ base: base, dirty: dirty, data: state(), at: Date.now() }));
-      } catch (error) { /* private mode: the server copy is all there is */ }
+    function apply(data) {
+      setConclusion(data.conclusion);
+      setScores(data.scores);
+      form.querySelector("[name=summary]").value = data.summary || "";
+      setPoints(data.points);
     }
 
     function comparable(data) {
       return JSON.stringify([data.conclusion, data.scores, data.summary,
-        data.points.map(function (p) { return [p.section, p.text]; })]);
-    }
-
-    // ------------------------------------------------------------ saving
-    function changed() {
-      dirty = true;
-      keep();
-      if (!writable || submitted || merging) { return; }
-      clearTimeout(timer);
-      timer = setTimeout(function () { save({}); }, DELAY);
+        (data.points || []).map(function (p) { return [p.section, p.text]; })]);
     }
 
     function showErrors(errors) {
@@ -148,151 +124,80 @@
       });
     }
 
-    function save(extra) {
-      if (!writable) { return Promise.resolve(false); }
-      if (inFlight) { again = true; return Promise.resolve(false); }
-      if (navigator.onLine === false) { setStatus("offline"); return Promise.resolve(false); }
-      var sent = state();
-      var payload = body(sent);
-      Object.keys(extra).forEach(function (key) { payload[key] = extra[key]; });
-      inFlight = true;
-      setStatus("saving");
-      return fetch(url, {
-        method: "PUT",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "Accept": "application/json",
-                   "If-Match": '"' + base + '"', "X-CSRFToken": window.OpinionLive.csrf() },
-        body: JSON.stringify(payload)
-      }).then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (data) {
-          return { status: response.status, data: data };
-        });
-      }).then(function (result) {
-        inFlight = false;
-        if (result.status === 200) { saved(result.data, sent); return true; }
-        if (result.status === 409 && result.data.current) { conflict(result.data.current); return false; }
-        if (result.status === 400) { showErrors(result.data.errors); setStatus("invalid"); return false; }
-        setStatus("error");
-        return false;
-      }, function () {
-        inFlight = false;
-        setStatus(navigator.onLine === false ? "offline" : "error");
-        return false;
-      }).then(function (ok) {
-        if (again && !merging) { again = false; return save({}); }
-        return ok;
-      });
-    }
-
-    function saved(data, sent) {
-      base = data.version;
-      server = data;
-      showErrors({});
-      // Give the points the server just created their ids, in order (empty points were not sent).
-      var withText = points.filter(function (p) { return (p.text || "").trim() !== ""; });
-      withText.forEach(function (p, index) { if (data.points[index]) { p.id = data.points[index].id; } });
-      if (comparable(state()) === comparable(sent)) { dirty = false; }
-      keep();
-      setStatus("saved", window.OpinionLive.shanghaiTime(data.saved_at ? new Date(data.saved_at) : new Date()));
-    }
-
-    function flush() {
-      if (dirty && writable && !submitted && !merging && !inFlight) { save({}); }
-    }
-
     // ------------------------------------------------------------ the merge screen (409)
     function conflict(current) {
-      merging = current;
-      setStatus("conflict");
-      var panel = document.getElementById("merge");
-      var rows = document.getElementById("merge-rows");
-      rows.textContent = "";
       var mine = state();
-      function row(label, mineText, theirsText, take, append) {
-        if (mineText === theirsText) { return; }
-        var box = document.createElement("div");
-        box.className = "merge-row";
-        var h = document.createElement("h3");
-        h.textContent = label;
-        box.appendChild(h);
-        [[rows.dataset.labelMine, mineText, "mine"], [rows.dataset.labelTheirs, theirsText, "theirs"]].forEach(function (pair) {
-          var col = document.createElement("div");
-          col.className = "merge-col " + pair[2];
-          var title = document.createElement("p");
-          title.className = "meta";
-          title.textContent = pair[0];
-          var text = document.createElement("p");
-          text.className = "pre";
-          text.dataset.testid = "merge-" + pair[2];
-          text.setAttribute("data-testid", "merge-" + pair[2]);
-          text.textContent = pair[1];
-          col.appendChild(title);
-          col.appendChild(text);
-          box.appendChild(col);
-        });
-        var useTheirs = document.createElement("button");
-        useTheirs.type = "button";
-        useTheirs.textContent = rows.dataset.labelTake;
-        useTheirs.addEventListener("click", function () { take(); dirty = true; keep(); box.remove(); });
-        box.appendChild(useTheirs);
-        if (append) {
-          var add = document.createElement("button");
-          add.type = "button";
-          add.textContent = rows.dataset.labelAppend;
-          add.addEventListener("click", function () { append(); dirty = true; keep(); box.remove(); });
-          box.appendChild(add);
-        }
-        rows.appendChild(box);
-      }
       var summary = form.querySelector("[name=summary]");
-      row(rows.dataset.labelSummary, mine.summary, current.summary || "",
-        function () { summary.value = current.summary || ""; },
-        function () { summary.value = mine.summary + "\n" + (current.summary || ""); });
-      row(rows.dataset.labelConclusion, mine.conclusion, current.conclusion || "", function () {
-        form.querySelectorAll("input[name=conclusion]").forEach(function (i) { i.checked = i.value === current.conclusion; });
-      });
-      row(rows.dataset.labelScores, JSON.stringify(mine.scores), JSON.stringify(current.scores || {}), function () {
-        form.querySelectorAll("input[data-criterion]").forEach(function (input) {
-          var value = (current.scores || {})[input.dataset.criterion];
-          input.value = value === undefined ? "" : value;
-        });
-      });
+      var take = rows.dataset.labelTake, append = rows.dataset.labelAppend;
       function pointsText(list) { return list.map(function (p) { return (p.section ? "§" + p.section + " " : "") + p.text; }).join("\n"); }
-      row(rows.dataset.labelPoints, pointsText(mine.points), pointsText(current.points || []), function () {
-        points = current.points.map(function (p) { return { key: nextKey++, id: p.id, section: p.section, text: p.text }; });
-        renderPoints();
-      }, function () {
-        var have = {};
-        points.forEach(function (p) { have[p.text] = true; });
-        current.points.forEach(function (p) {
-          if (!have[p.text]) { points.push({ key: nextKey++, id: null, section: p.section, text: p.text }); }
-        });
-        renderPoints();
-      });
-      panel.hidden = false;
-      panel.scrollIntoView({ block: "start" });
+      var fields = [
+        { label: rows.dataset.labelSummary, mine: mine.summary, theirs: current.summary || "", choices: [
+          { label: take, pick: function () { summary.value = current.summary || ""; } },
+          { label: append, pick: function () { summary.value = mine.summary + "\n" + (current.summary || ""); } }] },
+        { label: rows.dataset.labelConclusion, mine: mine.conclusion, theirs: current.conclusion || "", choices: [
+          { label: take, pick: function () { setConclusion(current.conclusion); } }] },
+        { label: rows.dataset.labelScores, mine: JSON.stringify(mine.scores), theirs: JSON.stringify(current.scores || {}), choices: [
+          { label: take, pick: function () { setScores(current.scores); } }] },
+        { label: rows.dataset.labelPoints, mine: pointsText(mine.points), theirs: pointsText(current.points || []), choices: [
+          { label: take, pick: function () { setPoints(current.points); } },
+          { label: append, pick: function () {
+            var have = {};
+            points.forEach(function (p) { have[p.text] = true; });
+            current.points.forEach(function (p) {
+              if (!have[p.text]) { points.push({ key: nextKey++, id: null, section: p.section, text: p.text }); }
+            });
+            renderPoints();
+          } }] }
+      ];
+      W.merge.show(panel, rows, fields.filter(function (f) { return f.mine !== f.theirs; }), { onChoice: autosave.changed });
     }
 
+    var autosave = W.drafts.autosave({
+      url: "/api/v1/reviews/" + reviewId + "/opinion/",
+      key: "opinion-draft:" + form.dataset.user + ":" + reviewId,
+      version: server.version,
+      enabled: writable && !submitted,
+      status: document.getElementById("save-status"),
+      read: state,
+      apply: function (data) { server = data; apply(data); },
+      same: function (a, b) { return comparable(a) === comparable(b); },
+      body: function (data) {
+        return {
+          conclusion: data.conclusion,
+          scores: data.scores,
+          summary: data.summary,
+          points: data.points.filter(function (p) { return p.text.trim() !== ""; })
+        };
+      },
+      onSaved: function (data, sent, captured, merged) {
+        server = data;
+        showErrors({});
+        // Give the points the server just created their ids, in order (empty points were not sent).
+        var withText = points.filter(function (p) { return (p.text || "").trim() !== ""; });
+        withText.forEach(function (p, index) { if (data.points[index]) { p.id = data.points[index].id; } });
+        if (merged) { W.merge.hide(panel); }
+      },
+      onConflict: conflict,
+      onInvalid: function (data) { showErrors(data.errors); }
+    });
+
     document.getElementById("merge-save").addEventListener("click", function () {
+      var merging = autosave.merging();
       if (!merging) { return; }
       var known = {};
       (merging.points || []).forEach(function (p) { known[p.id] = true; });
       points.forEach(function (p) { if (p.id && !known[p.id]) { p.id = null; } });  // deleted there: new here
-      base = merging.version;
-      var extra = { merged: true };
-      if (submitted) { extra.reason = (form.querySelector("[name=reason]") || {}).value || ""; }
-      merging = null;
-      save(extra).then(function (ok) { if (ok) { document.getElementById("merge").hidden = true; } });
+      autosave.resolve(submitted ? { reason: (form.querySelector("[name=reason]") || {}).value || "" } : undefined);
     });
 
     // ------------------------------------------------------------ wiring
     form.addEventListener("input", function (event) {
       if (event.target.name === "label" || event.target.name === "reason") { return; }
       if (event.target.closest && event.target.closest("#points")) { return; }
-      changed();
+      autosave.changed();
     });
     form.addEventListener("change", function (event) {
-      if (event.target.name === "conclusion") { changed(); }
+      if (event.target.name === "conclusion") { autosave.changed(); }
     });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
 
@@ -302,7 +207,7 @@
       renderPoints();
       var li = list.querySelector('[data-key="' + point.key + '"] textarea');
       if (li) { li.focus(); li.scrollIntoView({ block: "center" }); }
-      keep();
+      autosave.keep();
     }
     var add = document.getElementById("add-point");
     if (add) { add.addEventListener("click", function () { addPoint(""); }); }
@@ -313,50 +218,42 @@
     if (saveVersion) {
       saveVersion.addEventListener("click", function () {
         var label = document.getElementById("id_label");
-        clearTimeout(timer);
-        save({ label: label.value.trim() || saveVersion.textContent.trim() }).then(function (ok) { if (ok) { label.value = ""; } });
+        autosave.save({ label: label.value.trim() || saveVersion.textContent.trim() }).then(function (ok) { if (ok) { label.value = ""; } });
       });
     }
     var addendum = document.getElementById("save-addendum");
     if (addendum) {
       addendum.addEventListener("click", function () {
         var reason = document.getElementById("id_reason");
-        save({ reason: reason.value }).then(function (ok) { if (ok) { reason.value = ""; } });
+        autosave.save({ reason: reason.value }).then(function (ok) { if (ok) { reason.value = ""; } });
       });
     }
     var submitLink = document.getElementById("submit-link");
     if (submitLink) {
       submitLink.addEventListener("click", function (event) {
-        if (!dirty) { return; }
+        if (!autosave.dirty()) { return; }
         event.preventDefault();
-        clearTimeout(timer);
-        save({}).then(function (ok) { if (ok) { location.href = submitLink.href; } });
+        autosave.save().then(function (ok) { if (ok) { location.href = submitLink.href; } });
       });
     }
-    window.addEventListener("online", flush);
-    setInterval(flush, RETRY);
-    window.addEventListener("pagehide", keep);
 
     // ------------------------------------------------------------ start: server or this device?
-    var stored = null;
-    try { stored = JSON.parse(localStorage.getItem(storeKey) || "null"); } catch (error) { stored = null; }
-    if (stored && stored.dirty && stored.data && comparable(stored.data) !== comparable(server)) {
-      apply(stored.data);
-      dirty = true;
-      if (stored.base === server.version) { flush(); } else if (writable) { conflict(server); }
-    } else {
+    var draft = autosave.draft(server);
+    if (!draft) {
       apply(server);
-      keep();
+    } else {
+      apply(draft.data);
+      autosave.restored();
+      if (draft.base === server.version) { autosave.flush(); } else if (writable) { autosave.conflict(server); }
     }
 
-    var live = document.getElementById("live-status");
-    window.OpinionLive.connect(reviewId, Number(form.dataset.seq || 0), function (message) {
+    W.live.review(reviewId, Number(form.dataset.seq || 0), function (message) {
       // Our own opinion saved elsewhere: take it if nothing here is unsaved (else the next save gets 409).
-      if (message.type === "opinion.saved" && message.opinion === server.id && message.version > base && !dirty) {
-        fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
-          if (data && !dirty) { server = data; base = data.version; apply(data); keep(); }
+      if (message.type === "opinion.saved" && message.opinion === server.id && message.version > autosave.base() && !autosave.dirty()) {
+        W.api.getJSON("/api/v1/reviews/" + reviewId + "/opinion/").then(function (data) {
+          if (data && !autosave.dirty()) { server = data; apply(data); autosave.reset(data.version); }
         });
       }
-    }, live);
+    }, W.live.status(document.getElementById("live-status"), true));
   });
 })();

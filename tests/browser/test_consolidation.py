@@ -5,7 +5,8 @@ downloads the .docx and answers every point; an expert then sees the answers."""
 import pytest
 
 from consultations.consolidation import services as rules
-from consultations.models import Consolidation, Point
+from consultations.consolidation.models import Consolidation
+from consultations.opinions.models import Point
 from consultations.responses import services as responses
 from tests.browser.conftest import PHONE, sign_in
 from tests.consultations.conftest import panel_of

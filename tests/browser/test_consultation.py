@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from consultations.models import Consultation, Opinion
+from consultations.inquiries.models import Consultation
+from consultations.opinions.models import Opinion
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
 from tests.consultations.consulting_setup import build_committee, pose
 from tests.factories import PASSWORD

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from consultations.models import Opinion
+from consultations.opinions.models import Opinion
 from reviews import services as review_services
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
 from tests.consultations.conftest import build_open_review, panel_of

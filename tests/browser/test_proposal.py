@@ -4,7 +4,7 @@ suggestion to a department; both departments answer; the expert sees both answer
 
 import pytest
 
-from consultations.models import Proposal
+from consultations.proposals.models import Proposal
 from tests.browser.conftest import PHONE, sign_in
 from tests.consultations.proposal_setup import build_setting
 from tests.factories import PASSWORD

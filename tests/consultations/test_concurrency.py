@@ -11,8 +11,8 @@ import threading
 import pytest
 from django.db import connection
 
-from consultations.models import Opinion, OpinionVersion
 from consultations.opinions import services
+from consultations.opinions.models import Opinion, OpinionVersion
 from tests.consultations.conftest import build_open_review, panel_of
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,8 +6,10 @@ import statistics
 import pytest
 
 from consultations.consolidation import services as rules
-from consultations.models import Confirmation, Opinion, ReviewEvent
-from reviews.services import StateConflict
+from consultations.consolidation.models import Confirmation
+from consultations.opinions.models import Opinion
+from core.errors import StateConflict
+from reviews.models import ReviewEvent
 from tests.consultations.conftest import panel_of
 from tests.consultations.consolidation_setup import DISSENT_SUMMARY, closed_review, set_chair, staff_of
 from tests.factories import OrganizationFactory

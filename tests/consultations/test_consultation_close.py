@@ -11,10 +11,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from consultations.inquiries import services as consulting
-from consultations.models import Consultation, Opinion
+from consultations.inquiries.models import Consultation
 from consultations.opinions import services
+from consultations.opinions.models import Opinion
+from core.errors import StateConflict
 from core.live import consultation_group
-from reviews.services import StateConflict
 from tests.consultations.consulting_setup import build_committee, pose
 
 pytestmark = pytest.mark.django_db

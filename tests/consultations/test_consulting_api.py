@@ -4,8 +4,9 @@ with If-Match, submission, and all answers as the caller may see them."""
 import pytest
 
 from consultations.inquiries import services as consulting
-from consultations.models import Consultation, Opinion
+from consultations.inquiries.models import Consultation
 from consultations.opinions.canonical import digest, opinion_content
+from consultations.opinions.models import Opinion
 from tests.conftest import make_user
 from tests.consultations.consulting_setup import answer, build_committee, pose
 from tests.queries import assert_constant_queries
@@ -215,7 +216,7 @@ def test_answers_list_queries_do_not_grow_with_rows(api_as, secretariat_user):
 
 def test_point_of_a_closed_consultations_answer_is_answered_by_the_commission(api_as, secretariat_user,
                                                                               commission_user):  # fmt: skip
-    from consultations.models import Notification
+    from core.models import Notification
 
     e = build_committee()["experts"]
     consultation = pose(secretariat_user)

@@ -5,7 +5,8 @@ import pytest
 
 from consultations.inquiries import demo as consultation_demo
 from consultations.inquiries import services as consulting
-from consultations.models import Consultation, Opinion
+from consultations.inquiries.models import Consultation
+from consultations.opinions.models import Opinion
 from experts import demo as experts_demo
 from tests.factories import PASSWORD
 

@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 
 from consultations.inquiries import services as consulting
-from consultations.models import Consultation, Opinion
+from consultations.inquiries.models import Consultation
+from consultations.opinions.models import Opinion
 from tests.conftest import make_user
 from tests.consultations.consulting_setup import QUESTIONS, answer, build_committee, pose
 from tests.queries import assert_constant_queries

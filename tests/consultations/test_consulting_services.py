@@ -6,10 +6,12 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from consultations.inquiries import services as consulting
-from consultations.models import Consultation, Notification, Opinion, SmsMessage
+from consultations.inquiries.models import Consultation
 from consultations.opinions import services
 from consultations.opinions.canonical import digest, opinion_content
-from reviews.services import StateConflict
+from consultations.opinions.models import Opinion
+from core.errors import StateConflict
+from core.models import Notification, SmsMessage
 from tests.consultations.consulting_setup import QUESTIONS, answer, build_committee, pose
 
 pytestmark = pytest.mark.django_db

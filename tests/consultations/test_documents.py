@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 
 from consultations.consolidation import documents
 from consultations.consolidation import services as rules
-from consultations.models import GeneratedDocument, Opinion
+from consultations.consolidation.models import GeneratedDocument
+from consultations.opinions.models import Opinion
 from experts.models import AuditRecord
 from tests.consultations.consolidation_setup import closed_review
 

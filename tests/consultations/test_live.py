@@ -8,8 +8,9 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client, override_settings
 
 from config.asgi import application
-from consultations.models import Presence, ReviewEvent
 from consultations.opinions import services
+from consultations.opinions.models import Presence
+from reviews.models import ReviewEvent
 from tests.consultations.conftest import build_open_review, panel_of, sections
 
 ORIGIN = (b"origin", b"http://localhost")

@@ -3,7 +3,7 @@ from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
-from consultations.opinions.services import notify
+from core.notify import notify
 from tests.conftest import make_user
 from tests.factories import PASSWORD
 

@@ -1,7 +1,8 @@
 import pytest
 
-from consultations.models import Comment, OpinionVersion, ReviewEvent
+from consultations.opinions.models import Comment, OpinionVersion
 from reviews import services as review_services
+from reviews.models import ReviewEvent
 from tests.conftest import make_user
 from tests.consultations.conftest import sections
 from tests.queries import assert_constant_queries

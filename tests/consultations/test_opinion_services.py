@@ -4,10 +4,10 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 
-from consultations.models import Opinion, OpinionVersion, Point
 from consultations.opinions import canonical, services
+from consultations.opinions.models import Opinion, OpinionVersion, Point
+from core.errors import StateConflict
 from reviews import services as review_services
-from reviews.services import StateConflict
 from tests.consultations.conftest import sections
 
 pytestmark = pytest.mark.django_db

@@ -3,9 +3,9 @@ import re
 import pytest
 from django.test import Client
 
-from consultations.models import Comment, Opinion, OpinionVersion
 from consultations.opinions import services
 from consultations.opinions.canonical import digest
+from consultations.opinions.models import Comment, Opinion, OpinionVersion
 from reviews import services as review_services
 from tests.consultations.conftest import build_open_review, panel_of, sections
 from tests.queries import assert_constant_queries

@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from consultations.models import Notification, Proposal, ProposalAttachment, SmsMessage
 from consultations.opinions.canonical import digest
 from consultations.proposals import services as proposals
+from consultations.proposals.models import Proposal, ProposalAttachment
 from consultations.responses import services as responses
-from reviews.services import StateConflict
+from core.errors import StateConflict
+from core.models import Notification, SmsMessage
 from tests.consultations.proposal_setup import build_setting, route_to_both, submit
 from tests.reviews.conftest import docx_upload
 

@@ -4,8 +4,8 @@ may not see a proposal, the two-department journey, query counts of the lists.""
 import pytest
 from django.test import Client
 
-from consultations.models import Proposal
 from consultations.proposals import services as proposals
+from consultations.proposals.models import Proposal
 from tests.consultations.proposal_setup import build_setting, route_to_both, submit
 from tests.queries import assert_constant_queries
 from tests.reviews.conftest import docx_upload

@@ -13,10 +13,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from consultations.models import Notification, Proposal
 from consultations.proposals import services as proposals
+from consultations.proposals.models import Proposal
 from consultations.responses import services as responses
-from reviews.services import StateConflict
+from core.errors import StateConflict
+from core.models import Notification
 from tests.consultations.proposal_setup import build_setting, submit
 
 pytestmark = pytest.mark.django_db

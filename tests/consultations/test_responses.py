@@ -4,9 +4,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from consultations.consolidation import services as rules
-from consultations.models import Notification, Point, Response, ResponsePackage
+from consultations.opinions.models import Point
 from consultations.responses import services as responses
-from reviews.services import StateConflict
+from consultations.responses.models import Response, ResponsePackage
+from core.errors import StateConflict
+from core.models import Notification
 from tests.consultations.conftest import panel_of
 from tests.consultations.consolidation_setup import closed_review, staff_of
 from tests.queries import assert_constant_queries

@@ -10,7 +10,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone, translation
 
-from consultations.models import Consultation, Opinion, Point, Proposal, Question, Response
+from consultations.inquiries.models import Consultation, Question
+from consultations.opinions.models import Opinion, Point
+from consultations.proposals.models import Proposal
+from consultations.responses.models import Response
 from consultations.year_report.selectors import year_report
 from experts import roles
 from experts.models import AuditRecord

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone, translation
 
+from core import masking
 from experts import participation, privacy, selectors, services, tasks
 from experts.models import Expert
 from tests.experts.conftest import new_expert
@@ -143,10 +144,10 @@ def test_terms_ending_within_60_days(db):
 
 def test_mask_mobile_and_email():
     assert [
-        privacy.mask_mobile("13812345678"),
-        privacy.mask_mobile("+8613812345678"),
-        privacy.mask_mobile(""),
-        privacy.mask_email("zhangsan@example.cn"),
+        masking.mask_mobile("13812345678"),
+        masking.mask_mobile("+8613812345678"),
+        masking.mask_mobile(""),
+        masking.mask_email("zhangsan@example.cn"),
     ] == ["138****5678", "+86138****5678", "", "z***@example.cn"]
 
 

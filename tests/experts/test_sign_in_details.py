@@ -1,7 +1,7 @@
 import pytest
 from django.core import mail
 
-from consultations.models import SmsMessage
+from core.models import SmsMessage
 from tests.experts.conftest import new_expert
 
 pytestmark = pytest.mark.django_db

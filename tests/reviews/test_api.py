@@ -350,7 +350,7 @@ def test_mine_and_portal_invitations_queries_are_constant(api_as, client, secret
 
 
 def test_events_queries_are_constant(api_as, secretariat_user, drawn):
-    from core.live import emit_review_event
+    from reviews.events import emit_review_event
 
     api = api_as(secretariat_user)
 

@@ -5,9 +5,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from consultations.models import Notification, ReviewEvent, SmsMessage
+from core.models import Notification, SmsMessage
 from reviews import services
-from reviews.models import Assignment, DrawChange, Review
+from reviews.models import Assignment, DrawChange, Review, ReviewEvent
 from tests.reviews.conftest import add_expert, schedule
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.core.management import call_command
 from django.utils import timezone
 
-from consultations.models import Notification
+from core.models import Notification
 from reviews.models import Assignment
 
 

@@ -124,7 +124,7 @@ def secretariat_after_close(role, state, world):
 
 def publishes_conclusion(role, state, world):
     """The secretariat, once the department's response package exists."""
-    from consultations.models import ResponsePackage
+    from consultations.responses.models import ResponsePackage
 
     return role == SECRETARIAT and ResponsePackage.objects.filter(review=world.review).exists()
 

@@ -14,7 +14,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from consultations.models import Notification, Point, Proposal, SmsMessage
+from consultations.opinions.models import Point
+from consultations.proposals.models import Proposal
+from core.models import Notification, SmsMessage
 from tests.security import matrix
 from tests.security.routes import admin_routes, fill, route_kwargs
 from tests.security.test_anonymity import TEXT_KEYS, crawl, listen

@@ -17,8 +17,8 @@ import zipfile
 
 import pytest
 
-from consultations.models import Notification
-from core.live import event_message
+from core.models import Notification
+from reviews.events import event_message
 from tests.security import matrix
 from tests.security.routes import fill, http_routes, route_kwargs
 from tests.security.test_permission_matrix import clients_for, request

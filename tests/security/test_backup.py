@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from consultations.models import OpinionVersion
+from consultations.opinions.models import OpinionVersion
 from experts.backup import restore
 from experts.models import AuditRecord
 from reviews.models import PlanVersion

@@ -16,9 +16,9 @@ from channels.layers import InMemoryChannelLayer, channel_layers
 from django.db import connection
 from django.test import Client
 
-from consultations.models import Notification
-from consultations.opinions.services import notify
 from core import live as realtime
+from core.models import Notification
+from core.notify import notify
 from tests.conftest import make_user
 
 REDIS_PORT = 6390

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations.models import SmsMessage
+from core.models import SmsMessage
 from experts.models import AuditRecord, SignInCode
 from tests.factories import DomainFactory
 from tests.reviews.conftest import add_expert

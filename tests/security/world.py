@@ -82,7 +82,7 @@ class World:
         """Groups of further values for URL keywords, for what ``add_advice`` made: a route naming
         a keyword of a group is fetched once with ``kwargs()`` and once per value of the group;
         the groups a route names multiply (each consultation's export as .docx and as .xlsx)."""
-        from consultations.models import Opinion, Point
+        from consultations.opinions.models import Opinion, Point
 
         consultations = list(self.consultations.values())
         answers = list(Opinion.objects.filter(consultation__in=consultations).values_list("pk", flat=True))

@@ -1,0 +1,27 @@
+"""The app's models, one module per concern; Django finds them here. Code imports each model
+from its concern (``consultations.opinions.models`` ...)."""
+
+from consultations.consolidation.models import Confirmation, Consolidation, GeneratedDocument
+from consultations.inquiries.models import Consultation, ConsultationDocument, Question
+from consultations.opinions.models import Comment, Discussion, Opinion, OpinionVersion, Point, Presence
+from consultations.proposals.models import Proposal, ProposalAttachment
+from consultations.responses.models import Response, ResponsePackage
+
+__all__ = [
+    "Comment",
+    "Confirmation",
+    "Consolidation",
+    "Consultation",
+    "ConsultationDocument",
+    "Discussion",
+    "GeneratedDocument",
+    "Opinion",
+    "OpinionVersion",
+    "Point",
+    "Presence",
+    "Proposal",
+    "ProposalAttachment",
+    "Question",
+    "Response",
+    "ResponsePackage",
+]
