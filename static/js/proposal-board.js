@@ -1,5 +1,6 @@
 /* The secretariat's proposal board: /ws/board/ says a proposal arrived or changed (ids only);
-   the rows are fetched again from the server with the secretariat's own rights.
+   the rows are fetched again from the server with the secretariat's own rights, and again after
+   a reconnect for what was missed meanwhile.
    Needs lib/api.js, lib/live.js. */
 (function () {
   "use strict";
@@ -17,7 +18,8 @@
     W.live.connect({
       path: "/ws/board/",
       onMessage: function (message) { if (message.type && message.type.indexOf("proposal.") === 0) { refresh(); } },
-      onStatus: W.live.status(document.getElementById("board-live"))
+      onStatus: W.live.status(document.getElementById("board-live")),
+      onReconnect: refresh
     });
   });
 })();

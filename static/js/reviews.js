@@ -1,7 +1,9 @@
 /* The review page and the invitation board: a countdown to the due date, and the panel's states
-   kept fresh through /ws/reviews/{id}/ (the socket says what changed; details come over HTTP). */
+   kept fresh through /ws/reviews/{id}/ (the socket says what changed; details come over HTTP).
+   Needs lib/api.js, lib/live.js. */
 (function () {
   "use strict";
+  var W = window.Workbench;
 
   function countdown(el) {
     var due = new Date(el.dataset.countdown);
@@ -38,32 +40,20 @@
   }
 
   function live(reviewId, board) {
-    var lastSeq = 0;
     function refresh() {
-      fetch("/api/v1/reviews/" + reviewId + "/assignments/?page_size=200", { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (data) { if (data) { renderBoard(board, data.results); } });
+      W.api.getJSON("/api/v1/reviews/" + reviewId + "/assignments/?page_size=200")
+        .then(function (data) { if (data) { renderBoard(board, data.results); } }, function () {});
     }
-    function connect() {
-      var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-      var socket = new WebSocket(scheme + location.host + "/ws/reviews/" + reviewId + "/");
-      socket.onopen = function () { board.dataset.live = "1"; };
-      socket.onmessage = function (e) {
-        var event = JSON.parse(e.data);
-        lastSeq = event.seq;
-        if (event.type === "assignment.changed") { refresh(); }
-        if (event.type === "review.state_changed") {
-          var state = document.querySelector("[data-testid=review-state]");
-          if (state) { state.textContent = event.state; }
-        }
-      };
-      socket.onclose = function (e) {
-        board.dataset.live = "0";
-        if (e.code !== 4403 && e.code !== 4401) { setTimeout(function () { refresh(); connect(); }, 3000); }
-      };
-    }
-    connect();
-    return function () { return lastSeq; };
+    // The page does not know the review's last seq: the first event gives it (then a reconnect
+    // also plays the events missed); a reconnect fetches the panel again.
+    var channel = W.live.review(reviewId, null, function (event) {
+      if (event.type === "assignment.changed") { refresh(); }
+      if (event.type === "review.state_changed") {
+        var state = document.querySelector("[data-testid=review-state]");
+        if (state) { state.textContent = event.state; }
+      }
+    }, function (open) { board.dataset.live = open ? "1" : "0"; }, refresh);
+    return channel.seq;
   }
 
   document.addEventListener("DOMContentLoaded", function () {
