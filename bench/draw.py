@@ -5,7 +5,7 @@
 
 Each instance is built in a throwaway SQLite database under a temporary directory (set
 DATABASE_URL to measure PostgreSQL instead). The roster is written with bulk inserts (setup, not
-timed). What is timed is ``reviews.services.batch_draw_reviews`` end to end: reading the roster
+timed). What is timed is ``reviews.draw.services.batch_draw_reviews`` end to end: reading the roster
 and working out eligibility, the integer program (``scipy.optimize.milp``, HiGHS), and writing the
 draws, assignments and invitations. Afterwards every panel is checked against the rules, the load
 caps are summed and one draw of the batch is replayed with ``verify_draw``.
@@ -52,13 +52,17 @@ class SilentSmsSender:
 def build(*, reviews, experts, load_cap, domains_per_review, seed=7):
     """A synthetic roster and ``reviews`` draft reviews in one quarter (bulk inserts: setup only)."""
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
     from django.utils import timezone
 
+    from experts import roles
     from experts.models import Domain, Expert, Organization
     from reviews.models import Plan, PlanVersion, Review, default_criteria, default_rules
 
     rng = random.Random(seed)
-    user = get_user_model().objects.create(username=f"bench-{seed}-{experts}")
+    user = get_user_model().objects.create(username=f"bench-{seed}-{experts}")  # the secretariat draws
+    roles.ensure_roles()  # the flush before each instance removed the groups
+    user.groups.add(Group.objects.get(name=roles.SECRETARIAT))
     top = [Domain.objects.create(code=f"B{seed}-{i}", name=f"门类{i}") for i in range(1, 10)]
     leaves = [Domain.objects.create(code=f"B{seed}-{t}.{j}", name=f"领域{t}.{j}", parent=top[t - 1])
               for t in range(1, 10) for j in range(1, 4)]  # fmt: skip
@@ -103,7 +107,7 @@ def build(*, reviews, experts, load_cap, domains_per_review, seed=7):
 
 def check(draws, load_cap):
     """Every rule on every panel, and the load caps; returns a list of problems (empty: all hold)."""
-    from reviews import draw as engine
+    from reviews.draw import constraints as engine
 
     problems, load = [], Counter()
     for draw in draws:
@@ -131,13 +135,14 @@ def check(draws, load_cap):
 
 def greedy_short(draws, load_cap):
     """Panels a review-by-review greedy draw (first eligible in key order) would leave short."""
-    from reviews import draw as engine
+    from reviews.draw.constraints import government_cap
+    from reviews.draw.engine import candidate_key
 
     load, short = Counter(), 0
     for draw in draws:
         size = draw.rules["panel_size"]
-        cap = engine.government_cap(size, draw.rules["government_share_max"])
-        order = sorted(draw.pool, key=lambda row, d=draw: engine.candidate_key(d.seed, d.review_id, row[0]))
+        cap = government_cap(size, draw.rules["government_share_max"])
+        order = sorted(draw.pool, key=lambda row, d=draw: candidate_key(d.seed, d.review_id, row[0]))
         panel, orgs, gov = [], set(), 0
         for row in order:
             if len(panel) == size:
@@ -160,7 +165,8 @@ def line(label, wall, cpu=None, note=""):
 def run(name, *, reviews, experts, load_cap, domains_per_review, invite, greedy, seed):
     from django.core.management import call_command
 
-    from reviews import services
+    from reviews.draw.services import batch_draw_reviews
+    from reviews.draw.verify import verify_draw
 
     call_command("flush", interactive=False, verbosity=0)  # each instance alone in the database
     started = time.perf_counter()
@@ -170,7 +176,7 @@ def run(name, *, reviews, experts, load_cap, domains_per_review, invite, greedy,
     print(f"\n== {name}: {reviews} reviews x {experts} experts, load cap {load_cap} per quarter")
     print(f"setup (bulk inserts, not timed)      {time.perf_counter() - started:8.2f} s")
     cpu_started = time.process_time()
-    draws, stats = services.batch_draw_reviews(batch, by=user, seed=f"bench-{name}", invite=invite)
+    draws, stats = batch_draw_reviews(batch, by=user, seed=f"bench-{name}", invite=invite)
     cpu = time.process_time() - cpu_started
     pairs = ", ".join(f"{r['per_category'] or 'all'}/category: {r['pairs']} pairs" for r in stats["rounds"])
     line("eligibility (roster + rules)", stats["eligibility_s"], stats["eligibility_cpu_s"])
@@ -185,7 +191,7 @@ def run(name, *, reviews, experts, load_cap, domains_per_review, invite, greedy,
     print(f"rules checked (size, distinct, government share, one per organisation, every category, load cap,"
           f" no excluded expert): {'all hold' if not problems else problems[:5]}")  # fmt: skip
     replay_started = time.perf_counter()
-    verified, detail = services.verify_draw(draws[0])
+    verified, detail = verify_draw(draws[0])
     print(f"verify one draw (replays the batch)  {time.perf_counter() - replay_started:8.2f} s   {verified}: {detail}")
     if greedy:
         print(f"greedy review-by-review draw would leave {greedy_short(draws, load_cap)} panels short")

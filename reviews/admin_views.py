@@ -1,30 +1,37 @@
 """The secretariat's review screens in the Wagtail admin: plans and versions, scheduling, the
 draw page (pool, exclusions by rule, panel, alternates, seed, hash, verify) and the live
-invitation board. Every write goes through ``services``; ``wagtail_hooks.py`` registers them."""
+invitation board. Every write goes through the services; ``wagtail_hooks.py`` registers them."""
 
 import json
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import StateConflict
 from experts.models import Domain, Expert, Organization
-from reviews import permissions, selectors, services
-from reviews.models import Assignment, Draw, Plan, Review
+from reviews import rules, selectors, states
+from reviews.draw import selectors as draw_selectors
+from reviews.draw import services as draw_services
+from reviews.draw.verify import verify_draw
+from reviews.models import Assignment, Draw, Plan, Review, default_criteria
+from reviews.services import assignments, scheduling
+from reviews.services import plans as plan_services
 
 
 def require_secretariat(request):
-    if not permissions.is_secretariat(request.user) and not request.user.is_superuser:
+    if not rules.can_use_review_admin(request.user):
         raise PermissionDenied
 
 
 def _apply_errors(form, error):
     if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
+        for field, errors in error.error_dict.items():  # the errors themselves: their codes name the rule
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
@@ -60,14 +67,12 @@ def plans_view(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            from django.db import transaction
-
             with transaction.atomic():
-                plan = services.create_plan(
+                plan = plan_services.create_plan(
                     by=request.user, title=data["title"], kind=data["kind"], submitted_by=data["submitted_by"],
                     domains=list(data["domains"]), related_organizations=list(data["related_organizations"]),
                 )  # fmt: skip
-                services.add_plan_version(
+                plan_services.add_plan_version(
                     plan, upload=data["document"], by=request.user, drafters=list(data["drafters"])
                 )
         except ValidationError as error:
@@ -88,7 +93,7 @@ def add_version_view(request, plan_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            version = services.add_plan_version(
+            version = plan_services.add_plan_version(
                 plan, upload=data["document"], by=request.user, drafters=list(data["drafters"])
             )
         except ValidationError as error:
@@ -137,12 +142,10 @@ def schedule_view(request):
         criteria = None
         extra = [line.strip() for line in data["extra_criteria"].splitlines() if line.strip()]
         if extra:
-            from reviews.models import default_criteria
-
             criteria = default_criteria() + [{"key": f"extra{i + 1}", "label": label, "max": 10}
                                              for i, label in enumerate(extra)]  # fmt: skip
         try:
-            review = services.create_review(
+            review = scheduling.create_review(
                 data["plan"], by=request.user, mode=data["mode"], opens_at=data["opens_at"], due_at=data["due_at"],
                 meeting_at=data["meeting_at"], location=data["location"], panel_size=data["panel_size"],
                 blind=data["blind"], required_domains=list(data["required_domains"]),
@@ -170,10 +173,10 @@ def draw_view(request, review_id):
     verification = None
     if request.method == "POST" and request.POST.get("action") == "draw":
         try:
-            draw = services.draw_for_review(review, by=request.user, seed=request.POST.get("seed", ""))
-        except services.DrawInfeasible as error:
+            draw = draw_services.draw_for_review(review, by=request.user, seed=request.POST.get("seed", ""))
+        except draw_services.DrawInfeasible as error:
             messages.error(request, _("Nothing was drawn. %(problem)s") % {"problem": " ".join(error.messages)})
-        except services.StateConflict as error:
+        except StateConflict as error:
             messages.error(request, error.message)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -181,15 +184,15 @@ def draw_view(request, review_id):
             messages.success(request, _("The panel was drawn and invited."))
         return redirect("reviews_admin:draw", review.pk)
     if request.method == "POST" and request.POST.get("action") == "verify" and draw:
-        verified, detail = services.verify_draw(draw)
+        verified, detail = verify_draw(draw)
         verification = {"verified": verified, "detail": detail}
     context = {"review": review, "draw": draw, "verification": verification}
     if draw:
-        names = dict(Expert.objects.filter(id__in=[*draw.selected, *draw.alternates]).values_list("id", "name"))
+        panel, alternates = draw_selectors.panel_and_alternates(draw)
         context.update(
-            exclusions=services.exclusions_by_rule(draw),
-            panel=[(i, names.get(i, "?")) for i in draw.selected],
-            alternates=[(i, names.get(i, "?")) for i in draw.alternates],
+            exclusions=draw_selectors.exclusions_by_rule(draw),
+            panel=panel,
+            alternates=alternates,
             changes=draw.changes.select_related("expert_out", "expert_in", "by"),
         )
     return TemplateResponse(request, "reviews/admin/draw.html", context)
@@ -217,21 +220,21 @@ def board_view(request, review_id):
         action = request.POST.get("action")
         try:
             if action == "replace" and form.is_valid():
-                services.replace_assignment(
+                assignments.replace_assignment(
                     form.cleaned_data["assignment"], by=request.user, reason=form.cleaned_data["reason"],
                     expert=form.cleaned_data["expert"],
                 )  # fmt: skip
                 messages.success(request, _("The expert was replaced."))
                 return redirect("reviews_admin:board", review.pk)
             if action in ("open", "closed"):
-                services.transition(review, action, by=request.user)
+                states.change_state(review, action, by=request.user)
                 messages.success(request, _("The review is now %(state)s.") % {"state": review.get_state_display()})
                 return redirect("reviews_admin:board", review.pk)
             if action == "chair":
                 expert = get_object_or_404(Expert, pk=request.POST.get("chair"))
-                services.set_chair(review, expert, by=request.user)
+                scheduling.set_chair(review, expert, by=request.user)
                 return redirect("reviews_admin:board", review.pk)
-        except services.StateConflict as error:
+        except StateConflict as error:
             messages.error(request, error.message)
         except ValidationError as error:
             _apply_errors(form, error)

@@ -7,4 +7,6 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews")
 
     def ready(self):
-        from reviews import portal  # noqa: F401  (registers nav items and task sections)
+        # Registered on import: the portal's nav items and task sections, the invitation counts of an
+        # expert's participation record.
+        from reviews import participation, portal  # noqa: F401

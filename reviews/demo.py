@@ -6,9 +6,13 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from core.errors import StateConflict
 from experts.models import Organization
-from reviews import services
+from reviews import states
+from reviews.draw.services import DrawInfeasible, draw_for_review
 from reviews.models import DepartmentStaff, Plan, Review
+from reviews.services import assignments as assignment_services
+from reviews.services import plans, scheduling
 
 NDRC = "沈阳市发展和改革委员会"
 EIC = "沈阳市经济和信息化委员会"
@@ -107,7 +111,7 @@ def _load_plans(*, by=None):
     for title, kind, submitter, domains, related in PLANS:
         if Plan.objects.filter(title=title).exists():
             continue
-        plan = services.create_plan(
+        plan = plans.create_plan(
             by=by,
             title=title,
             kind=kind,
@@ -120,7 +124,7 @@ def _load_plans(*, by=None):
             plan_docx(title),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
-        services.add_plan_version(plan, upload=upload, by=by)
+        plans.add_plan_version(plan, upload=upload, by=by)
 
 
 # One review in each state, each drawn (where a draw belongs) with a seed that verify replays.
@@ -162,7 +166,7 @@ def _load_reviews():
 def _review_in_state(plan, state, days, *, by):
     opens = timezone.now() + timedelta(days=days)
     mode = Review.Mode.MEETING if state == Review.State.OPEN else Review.Mode.WRITTEN
-    review = services.create_review(
+    review = scheduling.create_review(
         plan, by=by, mode=mode, opens_at=opens, due_at=opens + timedelta(days=14),
         meeting_at=opens + timedelta(days=10) if mode == Review.Mode.MEETING else None,
         location="沈阳市政府 3 楼 302 会议室" if mode == Review.Mode.MEETING else "",
@@ -171,26 +175,28 @@ def _review_in_state(plan, state, days, *, by):
     if state == Review.State.DRAFT:
         return review
     if state == Review.State.DRAWING:  # a draw in progress: the state only, as a draw would leave it mid-way
-        return services.transition(review, Review.State.DRAWING, by=by, reason="demo")
+        return states.transition(review, Review.State.DRAWING, by=by, reason="demo")
     try:
-        services.draw_for_review(review, by=by, seed=f"demo-{plan.pk}-{state}")
-    except services.DrawInfeasible:  # too few demo experts in the plan's fields: draw from everyone
-        review = services.update_review(review, by=by, required_domains=[])
-        services.draw_for_review(review, by=by, seed=f"demo-{plan.pk}-{state}")
+        draw_for_review(review, by=by, seed=f"demo-{plan.pk}-{state}")
+    except DrawInfeasible:  # too few demo experts in the plan's fields: draw from everyone
+        review = scheduling.update_review(review, by=by, required_domains=[])
+        draw_for_review(review, by=by, seed=f"demo-{plan.pk}-{state}")
     assignments = list(review.assignments.select_related("expert__user").order_by("id"))
     if state == Review.State.INVITING:
-        services.accept_assignment(assignments[0], by=assignments[0].expert.user, no_conflict=True,
-                                   confidentiality=True)  # fmt: skip
-        services.decline_assignment(assignments[1], by=assignments[1].expert.user, reason="同期在外地出差，无法参加。")
+        first, second = assignments[:2]
+        assignment_services.accept_assignment(first, by=first.expert.user, no_conflict=True, confidentiality=True)
+        assignment_services.decline_assignment(second, by=second.expert.user, reason="同期在外地出差，无法参加。")
         return review
     for assignment in assignments:
-        services.accept_assignment(assignment, by=assignment.expert.user, no_conflict=True, confidentiality=True)
-    services.set_chair(review, assignments[0].expert, by=by)
-    services.transition(review, Review.State.OPEN, by=by, reason="demo")
+        assignment_services.accept_assignment(
+            assignment, by=assignment.expert.user, no_conflict=True, confidentiality=True
+        )
+    scheduling.set_chair(review, assignments[0].expert, by=by)
+    states.transition(review, Review.State.OPEN, by=by, reason="demo")
     steps = AFTER_OPEN[: AFTER_OPEN.index(state) + 1] if state in AFTER_OPEN else []
     for target in steps:
         try:
-            services.transition(review, target, by=by, reason="demo")
-        except services.StateConflict:  # a later stage may require its own work (a consolidation)
+            states.transition(review, target, by=by, reason="demo")
+        except StateConflict:  # a later stage may require its own work (a consolidation)
             break
     return review

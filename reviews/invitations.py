@@ -1,5 +1,6 @@
-"""Telling experts: the portal (a notification), email (with a calendar file for meetings) and a
-text message through ``core.notify``. Mail and SMS leave after the commit, so nobody is
+"""Inviting experts and telling them: ``invite`` (and ``invite_panel``, ``invite_many``) make the
+assignments; the portal (a notification), email (with a calendar file for meetings) and a text
+message through ``core.notify`` tell them. Mail and SMS leave after the commit, so nobody is
 invited to something that was rolled back.
 """
 
@@ -12,8 +13,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from core import notify
+from experts.models import Expert
+from reviews import events
+from reviews.history import save_with_history
+from reviews.models import Assignment
 
 logger = logging.getLogger(__name__)
 ICS_DOMAIN = "committee.local"
@@ -152,3 +158,53 @@ def send_calendar_update(assignment):
         place=assignment.review.location,
     )
     _deliver(assignment, kind="meeting_changed", text=text, subject=_("Meeting changed"), attach_ics=True)
+
+
+# ---------------------------------------------------------------- making the assignments
+
+
+def invite(review, expert, *, draw, by):
+    """Invite ``expert`` to ``review``'s panel (drawn by ``draw``, or by hand): the assignment, the
+    invitation by every channel, the review's live event. Returns the assignment."""
+    now = timezone.now()
+    assignment = Assignment(
+        review=review,
+        expert=expert,
+        draw=draw,
+        invited_at=now,
+        reply_by=now + timedelta(days=review.reply_days),
+    )
+    save_with_history(assignment, by=by, reason="invited")
+    send_invitation(assignment)
+    events.emit_review_event(review, "assignment.changed", assignment=assignment.pk, state=assignment.state)
+    return assignment
+
+
+def invite_panel(review, draw, expert_ids, *, by):
+    experts = Expert.objects.select_related("user").in_bulk(expert_ids)
+    for expert_id in expert_ids:
+        invite(review, experts[expert_id], draw=draw, by=by)
+
+
+def invite_many(reviews, draws, *, by):
+    """Invite every drawn panel of a batch: bulk inserts with history, one event per assignment."""
+    now = timezone.now()
+    experts = Expert.objects.select_related("user").in_bulk([i for d in draws for i in d.selected])
+    assignments = [
+        Assignment(review=review, expert=experts[expert_id], draw=draw, invited_at=now,
+                   reply_by=now + timedelta(days=review.reply_days))
+        for review, draw in zip(reviews, draws, strict=True)
+        for expert_id in draw.selected
+    ]  # fmt: skip
+    assignments = bulk_create_with_history(assignments, Assignment, default_user=by, default_change_reason="invited")
+    if not all(a.pk for a in assignments):
+        by_key = {
+            (a.review_id, a.expert_id): a
+            for a in Assignment.objects.filter(review__in=reviews).select_related("review__plan", "expert__user")
+        }
+        assignments = [by_key[(a.review_id, a.expert_id)] for a in assignments]
+    send_invitations(assignments)
+    events.emit_review_events(
+        [(a.review, "assignment.changed", {"assignment": a.pk, "state": a.state}) for a in assignments]
+    )
+    return assignments

@@ -128,7 +128,7 @@ def default_rules():
 
 
 class Review(models.Model):
-    """One evaluation of one plan version. Its state moves only through ``services.transition``."""
+    """One evaluation of one plan version. Its state moves only through ``reviews.states.transition``."""
 
     class Mode(models.TextChoices):
         WRITTEN = "written", _("Written consultation")

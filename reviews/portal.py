@@ -5,23 +5,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.portal import nav_item, task_provider
-from experts import roles
-from reviews import permissions, selectors
+from reviews import rules, selectors
 
 
 @nav_item
 def _nav(user):
     items = []
-    if roles.has_role(user, roles.EXPERT):
+    if rules.is_expert(user):
         items.append({"title": _("Invitations and panels"), "url": reverse("reviews:invitations")})
-    if permissions.staff_organization_id(user) is not None:
+    if rules.is_department_staff(user):
         items.append({"title": _("Our plans"), "url": reverse("reviews:my-plans")})
     return items
 
 
 @task_provider
 def _expert_tasks(user):
-    if not roles.has_role(user, roles.EXPERT):
+    if not rules.is_expert(user):
         return []
     waiting = list(selectors.invitations_waiting(user)[:20])
     return [
@@ -42,7 +41,7 @@ def _expert_tasks(user):
 
 @task_provider
 def _department_tasks(user):
-    if permissions.staff_organization_id(user) is None:
+    if not rules.is_department_staff(user):
         return []
     return [
         {

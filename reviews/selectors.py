@@ -3,8 +3,7 @@ number of queries however many rows there are."""
 
 from django.db.models import Prefetch, Q
 
-from experts import roles
-from reviews import permissions
+from reviews import rules
 from reviews.models import Assignment, Plan, PlanUserObjectPermission, PlanVersion, Review, ReviewUserObjectPermission
 
 
@@ -14,14 +13,14 @@ def plans_visible_to(user):
         "related_organizations",
         Prefetch("versions", queryset=PlanVersion.objects.defer("blocks").order_by("number")),
     )
-    if permissions.sees_every_review(user):
+    if rules.sees_every_review(user):
         return plans
     condition = Q(
         pk__in=PlanUserObjectPermission.objects.filter(user=user, permission__codename="view_plan").values(
             "content_object_id"
         )
     )
-    own = permissions.staff_organization_id(user)
+    own = rules.staff_organization_id(user)
     if own is not None:
         condition |= Q(submitted_by_id=own)
     return plans.filter(condition)
@@ -32,14 +31,14 @@ def reviews_visible_to(user):
         "required_domains"
     )
     reviews = reviews.defer("plan_version__blocks", "draw__pool", "draw__excluded")
-    if permissions.sees_every_review(user):
+    if rules.sees_every_review(user):
         return reviews
     condition = Q(
         pk__in=ReviewUserObjectPermission.objects.filter(user=user, permission__codename="view_review").values(
             "content_object_id"
         )
     )
-    own = permissions.staff_organization_id(user)
+    own = rules.staff_organization_id(user)
     if own is not None:
         condition |= Q(plan__submitted_by_id=own)
     return reviews.filter(condition)
@@ -65,7 +64,3 @@ def all_assignments():
 
 def invitations_waiting(user):
     return assignments_of(user).filter(state=Assignment.State.INVITED)
-
-
-def is_expert(user):
-    return roles.has_role(user, roles.EXPERT)

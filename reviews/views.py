@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,9 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.errors import StateConflict
 from experts import audit
-from reviews import permissions, selectors, services
+from experts.models import Organization
+from reviews import rules, selectors
 from reviews.models import Assignment, Plan, PlanVersion
+from reviews.services import assignments as assignment_services
+from reviews.services import plans as plan_services
 
 
 class AcceptForm(forms.Form):
@@ -40,7 +45,7 @@ def invitations(request):
             "waiting": [a for a in assignments if a.state == Assignment.State.INVITED],
             "panels": [a for a in assignments if a.state == Assignment.State.ACCEPTED],
             "past": [a for a in assignments if a.state not in Assignment.ACTIVE_STATES],
-            "texts": services.declaration_texts(),
+            "texts": assignment_services.declaration_texts(),
             "accept_form": AcceptForm(),
             "decline_form": DeclineForm(),
         },
@@ -49,7 +54,7 @@ def invitations(request):
 
 def _own_assignment(request, assignment_id):
     assignment = get_object_or_404(Assignment.objects.select_related("review__plan", "expert"), pk=assignment_id)
-    if assignment.expert.user_id != request.user.id:
+    if not rules.is_invitee(request.user, assignment):
         raise Http404
     return assignment
 
@@ -64,13 +69,13 @@ def _service_errors(request, error):
 def accept(request, assignment_id):
     assignment = _own_assignment(request, assignment_id)
     try:
-        services.accept_assignment(
+        assignment_services.accept_assignment(
             assignment,
             by=request.user,
             no_conflict=request.POST.get("no_conflict") == "on",
             confidentiality=request.POST.get("confidentiality") == "on",
         )
-    except (ValidationError, services.StateConflict) as error:
+    except (ValidationError, StateConflict) as error:
         _service_errors(request, error)
         return redirect("reviews:invitations")
     messages.success(request, _("Thank you: you are on the panel. The plan is now open to you."))
@@ -82,8 +87,8 @@ def accept(request, assignment_id):
 def decline(request, assignment_id):
     assignment = _own_assignment(request, assignment_id)
     try:
-        services.decline_assignment(assignment, by=request.user, reason=request.POST.get("reason", ""))
-    except (ValidationError, services.StateConflict) as error:
+        assignment_services.decline_assignment(assignment, by=request.user, reason=request.POST.get("reason", ""))
+    except (ValidationError, StateConflict) as error:
         _service_errors(request, error)
         return redirect("reviews:invitations")
     messages.success(request, _("You have declined. The secretariat has been told."))
@@ -110,7 +115,7 @@ def review_page(request, review_id):
             "panel": panel,
             "own": own,
             "now": timezone.now(),
-            "is_secretariat": permissions.is_secretariat(request.user),
+            "is_secretariat": rules.is_secretariat(request.user),
             "labels": json.dumps({v: str(label) for v, label in Assignment.State.choices}, ensure_ascii=False),
         },
     )
@@ -118,7 +123,7 @@ def review_page(request, review_id):
 
 def _visible_version(request, plan_id, number):
     plan = get_object_or_404(Plan, pk=plan_id)
-    if not permissions.can_view_plan(request.user, plan):
+    if not rules.can_view_plan(request.user, plan):
         raise Http404
     return get_object_or_404(PlanVersion, plan=plan, number=number)
 
@@ -147,12 +152,12 @@ class PlanForm(forms.Form):
 @login_required
 def my_plans(request):
     """A department's plans and the state of each review; the form to submit a new one."""
-    if permissions.staff_organization_id(request.user) is None and not permissions.sees_every_review(request.user):
+    if not rules.can_list_plans(request.user):
         raise Http404
     form = PlanForm()
     if request.method == "POST":
         form = PlanForm(request.POST, request.FILES)
-        if form.is_valid() and permissions.can_submit_plan(request.user):
+        if form.is_valid() and rules.can_submit_plan(request.user):
             try:
                 _submit_plan(request, form.cleaned_data)
             except ValidationError as error:
@@ -166,17 +171,15 @@ def my_plans(request):
     return render(
         request,
         "reviews/plans.html",
-        {"plans": plans, "form": form, "can_submit": permissions.staff_organization_id(request.user)},
+        {"plans": plans, "form": form, "can_submit": rules.staff_organization_id(request.user)},
     )
 
 
 def _submit_plan(request, data):
-    from django.db import transaction
-
-    from experts.models import Organization
-
     with transaction.atomic():
-        organization = Organization.objects.get(pk=permissions.staff_organization_id(request.user))
-        plan = services.create_plan(by=request.user, title=data["title"], kind=data["kind"], submitted_by=organization)
-        services.add_plan_version(plan, upload=data["document"], by=request.user)
+        organization = Organization.objects.get(pk=rules.staff_organization_id(request.user))
+        plan = plan_services.create_plan(
+            by=request.user, title=data["title"], kind=data["kind"], submitted_by=organization
+        )
+        plan_services.add_plan_version(plan, upload=data["document"], by=request.user)
     return plan

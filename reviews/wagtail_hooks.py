@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
-from reviews import admin_views, permissions
+from reviews import admin_views, rules
 
 app_name = "reviews_admin"
 urlpatterns = [
@@ -25,7 +25,7 @@ def register_review_urls():
 
 class SecretariatMenuItem(MenuItem):
     def is_shown(self, request):
-        return permissions.is_secretariat(request.user) or request.user.is_superuser
+        return rules.can_use_review_admin(request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -9,8 +9,10 @@ from django.utils import timezone, translation
 
 from experts import roles
 from experts.models import Expert, Organization
-from reviews import services
+from reviews.draw import services as draw_services
 from reviews.models import DepartmentStaff
+from reviews.services import plans as plan_services
+from reviews.services import scheduling
 from tests.conftest import make_user
 from tests.factories import DomainFactory, OrganizationFactory
 
@@ -72,10 +74,10 @@ def roster(domain):
 
 @pytest.fixture
 def plan(secretariat_user, submitter, domain):
-    plan = services.create_plan(
+    plan = plan_services.create_plan(
         by=secretariat_user, title="机器人产业三年行动计划", kind="action_plan", submitted_by=submitter, domains=["2.1"]
     )
-    services.add_plan_version(plan, upload=docx_upload(), by=secretariat_user)
+    plan_services.add_plan_version(plan, upload=docx_upload(), by=secretariat_user)
     return plan
 
 
@@ -83,7 +85,7 @@ def schedule(plan, by, **fields):
     now = timezone.now()
     values = {"opens_at": now + timedelta(days=7), "due_at": now + timedelta(days=21), "required_domains": ["2.1"]}
     values.update(fields)
-    return services.create_review(plan, by=by, **values)
+    return scheduling.create_review(plan, by=by, **values)
 
 
 @pytest.fixture
@@ -95,7 +97,7 @@ def review(plan, secretariat_user, roster):
 def drawn(review, secretariat_user, django_capture_on_commit_callbacks):
     """A review whose panel is drawn and invited (mail and SMS sent: the commit callbacks ran)."""
     with django_capture_on_commit_callbacks(execute=True):
-        services.draw_for_review(review, by=secretariat_user, seed="witnessed-42")
+        draw_services.draw_for_review(review, by=secretariat_user, seed="witnessed-42")
     review.refresh_from_db()
     return review
 

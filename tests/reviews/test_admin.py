@@ -41,11 +41,11 @@ def test_draw_page_groups_exclusions_with_names(client, secretariat_user, drawn,
     from tests.reviews.conftest import add_expert
 
     suspended = add_expert(70, domain=domain, status="suspended")
-    from reviews import services
+    from reviews.draw import services as draw_services
     from tests.reviews.conftest import schedule
 
     review = schedule(drawn.plan, secretariat_user)
-    services.draw_for_review(review, by=secretariat_user)
+    draw_services.draw_for_review(review, by=secretariat_user)
     client.force_login(secretariat_user)
 
     html = client.get(f"/admin/reviews/{review.pk}/draw/").content.decode()

@@ -3,8 +3,11 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from reviews import services
-from reviews.models import Assignment, Draw, Plan, Review
+from reviews import invitations
+from reviews.draw import services as draw_services
+from reviews.models import Assignment, Draw, Plan, Review, default_rules
+from reviews.services import assignments
+from reviews.services import plans as plan_services
 from tests.conftest import make_user
 from tests.queries import assert_constant_queries
 from tests.reviews.conftest import docx_bytes, schedule
@@ -92,7 +95,7 @@ def test_verify_endpoint_replays(api_as, secretariat_user, drawn):
 def test_draw_record_lists_exclusions_with_reasons(api_as, secretariat_user, drawn, plan):
     excluded_expert = drawn.draw.selected[0]
     second = schedule(plan, secretariat_user, rules={"load_cap_per_quarter": 1})
-    draw = services.draw_for_review(second, by=secretariat_user, seed="x")
+    draw = draw_services.draw_for_review(second, by=secretariat_user, seed="x")
 
     response = api_as(secretariat_user).get(f"/api/v1/draws/{draw.pk}/")
 
@@ -179,7 +182,7 @@ def test_unassigned_expert_gets_404_on_every_path(api_as, client, drawn):
 
 def test_accepted_expert_reads_the_review_plan_and_document(api_as, client, drawn):
     assignment = invited(drawn)[0]
-    services.accept_assignment(assignment, by=assignment.expert.user, no_conflict=True, confidentiality=True)
+    assignments.accept_assignment(assignment, by=assignment.expert.user, no_conflict=True, confidentiality=True)
     client.force_login(assignment.expert.user)
 
     assert api_as(assignment.expert.user).get(f"/api/v1/reviews/{drawn.pk}/").status_code == 200
@@ -197,7 +200,7 @@ def test_patch_state_moves_or_answers_409(api_as, secretariat_user, drawn):
 
     refused = api.patch(f"/api/v1/reviews/{drawn.pk}/", {"state": "open"}, format="json")
     for assignment in invited(drawn):
-        services.accept_assignment(assignment, by=assignment.expert.user, no_conflict=True, confidentiality=True)
+        assignments.accept_assignment(assignment, by=assignment.expert.user, no_conflict=True, confidentiality=True)
     opened = api.patch(f"/api/v1/reviews/{drawn.pk}/", {"state": "open"}, format="json")
     closed = api.patch(f"/api/v1/reviews/{drawn.pk}/", {"state": "closed"}, format="json")
 
@@ -282,7 +285,7 @@ def test_version_upload_with_an_unknown_drafter_is_400_and_stores_nothing(api_as
 def test_department_sees_its_plans_reviews_but_not_others(api_as, department_staff, drawn, secretariat_user):
     from tests.factories import OrganizationFactory
 
-    foreign = services.create_plan(
+    foreign = plan_services.create_plan(
         by=secretariat_user, title="外单位规划", kind="special_plan", submitted_by=OrganizationFactory(name="外单位")
     )
 
@@ -312,7 +315,7 @@ def test_plan_list_queries_are_constant(api_as, secretariat_user, submitter):
 
     def make_rows(n):
         while Plan.objects.count() < n:
-            services.create_plan(by=secretariat_user, title="p", kind="special_plan", submitted_by=submitter,
+            plan_services.create_plan(by=secretariat_user, title="p", kind="special_plan", submitted_by=submitter,
                                  domains=["2.1"])  # fmt: skip
 
     assert_constant_queries(make_rows, lambda: api.get("/api/v1/plans/?page_size=50"))
@@ -328,7 +331,7 @@ def test_assignment_lists_queries_are_constant(api_as, secretariat_user, plan, d
     def make_rows(n):
         while review.assignments.count() < n:
             expert = experts[review.assignments.count()]
-            services._invite(review, expert, draw=None, by=secretariat_user)
+            invitations.invite(review, expert, draw=None, by=secretariat_user)
 
     assert_constant_queries(make_rows, lambda: api.get(f"/api/v1/reviews/{review.pk}/assignments/"))
     assert_constant_queries(make_rows, lambda: api.get("/api/v1/assignments/"))
@@ -343,7 +346,7 @@ def test_mine_and_portal_invitations_queries_are_constant(api_as, client, secret
 
     def make_rows(n):
         while expert.assignments.count() < n:
-            services._invite(schedule(plan, secretariat_user), expert, draw=None, by=secretariat_user)
+            invitations.invite(schedule(plan, secretariat_user), expert, draw=None, by=secretariat_user)
 
     assert_constant_queries(make_rows, lambda: api.get("/api/v1/assignments/?mine=1"))
     assert_constant_queries(make_rows, lambda: client.get("/portal/invitations/"))
@@ -366,8 +369,10 @@ def test_department_plans_page_queries_are_constant(client, department_staff, su
 
     def make_rows(n):
         while Plan.objects.count() < n:
-            plan = services.create_plan(by=secretariat_user, title="p", kind="special_plan", submitted_by=submitter)
-            services.add_plan_version(plan, upload=SimpleUploadedFile("p.docx", docx_bytes()), by=secretariat_user)
+            plan = plan_services.create_plan(
+                by=secretariat_user, title="p", kind="special_plan", submitted_by=submitter
+            )
+            plan_services.add_plan_version(plan, upload=SimpleUploadedFile("p.docx", docx_bytes()), by=secretariat_user)
 
     assert_constant_queries(make_rows, lambda: client.get("/portal/plans/"))
 
@@ -412,7 +417,7 @@ def test_scheduling_with_rules_keeps_the_defaults_it_does_not_name(api_as, secre
 
     assert response.status_code == 201
     assert Review.objects.get().rules == {
-        **services.default_rules(),
+        **default_rules(),
         "exclude_drafters": False,
         "load_cap_per_quarter": None,
         "government_share_max": [2, 5],

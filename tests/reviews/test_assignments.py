@@ -5,9 +5,13 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from consultations.opinions import reminders
+from core.errors import StateConflict
 from core.models import Notification, SmsMessage
-from reviews import services
+from reviews import states
+from reviews.draw import services as draw_services
 from reviews.models import Assignment, DrawChange, Review, ReviewEvent
+from reviews.services import assignments, scheduling
 from tests.reviews.conftest import add_expert, schedule
 
 
@@ -16,7 +20,7 @@ def invited(review):
 
 
 def accept(assignment):
-    return services.accept_assignment(assignment, by=assignment.expert.user, no_conflict=True, confidentiality=True)
+    return assignments.accept_assignment(assignment, by=assignment.expert.user, no_conflict=True, confidentiality=True)
 
 
 def test_drawn_experts_are_invited_in_portal_mail_and_sms(drawn):
@@ -33,12 +37,12 @@ def test_meeting_invitation_carries_an_ics_with_stable_uid(
         plan, secretariat_user, mode="meeting", meeting_at=timezone.now() + timedelta(days=10), location="市政府302"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.draw_for_review(review, by=secretariat_user, seed="m")
+        draw_services.draw_for_review(review, by=secretariat_user, seed="m")
     first = mail.outbox[0].attachments[0]
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.update_review(review, by=secretariat_user, meeting_at=review.meeting_at + timedelta(hours=2))
+        scheduling.update_review(review, by=secretariat_user, meeting_at=review.meeting_at + timedelta(hours=2))
 
     moved = mail.outbox[0].attachments[0]
     assert first.mimetype == "text/calendar"
@@ -52,7 +56,7 @@ def test_accept_requires_both_declarations(drawn):
     assignment = invited(drawn)[0]
 
     with pytest.raises(ValidationError) as raised:
-        services.accept_assignment(assignment, by=assignment.expert.user, no_conflict=True, confidentiality=False)
+        assignments.accept_assignment(assignment, by=assignment.expert.user, no_conflict=True, confidentiality=False)
 
     assert list(raised.value.message_dict) == ["confidentiality"]
     assignment.refresh_from_db()
@@ -76,7 +80,7 @@ def test_decline_requires_a_reason(drawn):
     assignment = invited(drawn)[0]
 
     with pytest.raises(ValidationError):
-        services.decline_assignment(assignment, by=assignment.expert.user, reason="  ")
+        assignments.decline_assignment(assignment, by=assignment.expert.user, reason="  ")
 
     assignment.refresh_from_db()
     assert assignment.state == Assignment.State.INVITED
@@ -86,7 +90,7 @@ def test_decline_invites_the_next_alternate_without_anyone_acting(drawn):
     draw = drawn.draw
     leaving = invited(drawn)[0]
 
-    services.decline_assignment(leaving, by=leaving.expert.user, reason="出差")
+    assignments.decline_assignment(leaving, by=leaving.expert.user, reason="出差")
 
     active = set(drawn.assignments.filter(state__in=Assignment.ACTIVE_STATES).values_list("expert_id", flat=True))
     change = DrawChange.objects.get(draw=draw)
@@ -100,7 +104,7 @@ def test_decline_invites_the_next_alternate_without_anyone_acting(drawn):
 def test_declining_after_accepting_revokes_access(drawn):
     assignment = accept(invited(drawn)[0])
 
-    services.decline_assignment(assignment, by=assignment.expert.user, reason="发现利益冲突")
+    assignments.decline_assignment(assignment, by=assignment.expert.user, reason="发现利益冲突")
 
     user = type(assignment.expert.user).objects.get(pk=assignment.expert.user_id)
     assert not user.has_perm("reviews.view_review", drawn)
@@ -111,7 +115,7 @@ def test_replacement_by_hand_is_recorded_with_its_reason(drawn, secretariat_user
     newcomer = add_expert(50, domain=domain)
     leaving = accept(invited(drawn)[0])
 
-    services.replace_assignment(leaving, by=secretariat_user, reason="健康原因", expert=newcomer)
+    assignments.replace_assignment(leaving, by=secretariat_user, reason="健康原因", expert=newcomer)
 
     change = DrawChange.objects.get(draw=drawn.draw)
     assert (change.kind, change.expert_out_id, change.expert_in_id, change.reason, change.by) == (
@@ -129,7 +133,7 @@ def test_replacement_by_an_ineligible_expert_is_refused(drawn, secretariat_user,
     leaving = invited(drawn)[0]
 
     with pytest.raises(ValidationError) as raised:
-        services.replace_assignment(leaving, by=secretariat_user, reason="x", expert=suspended)
+        assignments.replace_assignment(leaving, by=secretariat_user, reason="x", expert=suspended)
 
     assert raised.value.message_dict == {"expert": ["Not an active member"]}
     leaving.refresh_from_db()
@@ -140,10 +144,10 @@ def test_no_answer_gets_a_reminder_then_the_next_alternate(drawn):
     silent = invited(drawn)[0]
     later = silent.reply_by + timedelta(minutes=1)
 
-    first = services.chase_unanswered(now=later)
+    first = assignments.chase_unanswered(now=later)
     silent.refresh_from_db()
     reminded_state = silent.state
-    second = services.chase_unanswered(now=later + timedelta(days=1, minutes=1))
+    second = assignments.chase_unanswered(now=later + timedelta(days=1, minutes=1))
 
     silent.refresh_from_db()
     assert first == (5, 0)
@@ -155,7 +159,7 @@ def test_no_answer_gets_a_reminder_then_the_next_alternate(drawn):
 
 def test_events_have_consecutive_seq_per_review(drawn):
     leaving = invited(drawn)[0]
-    services.decline_assignment(leaving, by=leaving.expert.user, reason="忙")
+    assignments.decline_assignment(leaving, by=leaving.expert.user, reason="忙")
 
     events = list(ReviewEvent.objects.filter(review=drawn).values_list("seq", "type"))
 
@@ -165,20 +169,20 @@ def test_events_have_consecutive_seq_per_review(drawn):
 
 
 def test_review_opens_only_when_the_panel_has_accepted(drawn, secretariat_user):
-    with pytest.raises(services.StateConflict):
-        services.transition(drawn, Review.State.OPEN, by=secretariat_user)
+    with pytest.raises(StateConflict):
+        states.transition(drawn, Review.State.OPEN, by=secretariat_user)
 
     for assignment in invited(drawn):
         accept(assignment)
-    services.transition(drawn, Review.State.OPEN, by=secretariat_user)
+    states.transition(drawn, Review.State.OPEN, by=secretariat_user)
 
     drawn.refresh_from_db()
     assert drawn.state == Review.State.OPEN
 
 
 def test_transition_table_refuses_skipping_states(drawn, secretariat_user):
-    with pytest.raises(services.StateConflict):
-        services.transition(drawn, Review.State.CONSOLIDATED, by=secretariat_user)
+    with pytest.raises(StateConflict):
+        states.transition(drawn, Review.State.CONSOLIDATED, by=secretariat_user)
 
     drawn.refresh_from_db()
     assert drawn.state == Review.State.INVITING
@@ -189,8 +193,8 @@ def test_chair_is_named_from_accepted_experts(drawn, secretariat_user):
     accept(first)
 
     with pytest.raises(ValidationError):
-        services.set_chair(drawn, second.expert, by=secretariat_user)
-    services.set_chair(drawn, first.expert, by=secretariat_user)
+        scheduling.set_chair(drawn, second.expert, by=secretariat_user)
+    scheduling.set_chair(drawn, first.expert, by=secretariat_user)
 
     drawn.refresh_from_db()
     assert drawn.chair == first.expert
@@ -199,15 +203,15 @@ def test_chair_is_named_from_accepted_experts(drawn, secretariat_user):
 def test_due_reminders_go_three_days_and_one_day_before(drawn, secretariat_user):
     for assignment in invited(drawn):
         accept(assignment)
-    services.transition(drawn, Review.State.OPEN, by=secretariat_user)
+    states.transition(drawn, Review.State.OPEN, by=secretariat_user)
     due = drawn.due_at
     Notification.objects.all().delete()
 
     counts = [
-        services.send_due_reminders(now=due - timedelta(days=4)),
-        services.send_due_reminders(now=due - timedelta(days=2, hours=23)),
-        services.send_due_reminders(now=due - timedelta(days=2)),
-        services.send_due_reminders(now=due - timedelta(hours=20)),
+        reminders.send_due_reminders(now=due - timedelta(days=4)),
+        reminders.send_due_reminders(now=due - timedelta(days=2, hours=23)),
+        reminders.send_due_reminders(now=due - timedelta(days=2)),
+        reminders.send_due_reminders(now=due - timedelta(hours=20)),
     ]
 
     assert counts == [0, 5, 0, 5]

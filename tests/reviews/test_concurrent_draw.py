@@ -3,7 +3,8 @@ import threading
 import pytest
 from django.db import connection
 
-from reviews import services
+from core.errors import StateConflict
+from reviews.draw import services as draw_services
 from reviews.models import Draw
 from tests.reviews.conftest import add_expert, schedule
 
@@ -20,8 +21,8 @@ def test_two_concurrent_draws_of_one_review_exactly_one_wins(plan, secretariat_u
     def draw(seed):
         barrier.wait()
         try:
-            outcomes.append(services.draw_for_review(review, by=secretariat_user, seed=seed).seed)
-        except services.StateConflict:
+            outcomes.append(draw_services.draw_for_review(review, by=secretariat_user, seed=seed).seed)
+        except StateConflict:
             outcomes.append("conflict")
         finally:
             connection.close()

@@ -1,15 +1,20 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.errors import StateConflict
 from experts.models import Conflict, Organization, Unavailability
-from reviews import services
+from reviews.draw import engine, verify
+from reviews.draw import selectors as draw_selectors
+from reviews.draw import services as draw_services
 from reviews.models import Assignment, Draw, Review
+from reviews.services import assignments
+from reviews.services import plans as plan_services
 from tests.factories import OrganizationFactory
 from tests.reviews.conftest import add_expert, schedule
 
 
 def test_draw_panel_meets_rules_and_records_everything(review, secretariat_user, roster):
-    draw = services.draw_for_review(review, by=secretariat_user, seed="witnessed-42")
+    draw = draw_services.draw_for_review(review, by=secretariat_user, seed="witnessed-42")
 
     review.refresh_from_db()
     assert review.state == Review.State.INVITING
@@ -28,14 +33,14 @@ def test_draw_panel_meets_rules_and_records_everything(review, secretariat_user,
 
 
 def test_draw_without_seed_takes_one_from_the_system(review, secretariat_user):
-    draw = services.draw_for_review(review, by=secretariat_user)
+    draw = draw_services.draw_for_review(review, by=secretariat_user)
 
     assert draw.seed_source == Draw.SeedSource.SYSTEM
     assert len(draw.seed) == 32
 
 
 def test_verify_replays_to_true(drawn):
-    assert services.verify_draw(drawn.draw)[0] is True
+    assert verify.verify_draw(drawn.draw)[0] is True
 
 
 def test_verify_is_false_after_tampering_with_the_pool(drawn):
@@ -43,7 +48,7 @@ def test_verify_is_false_after_tampering_with_the_pool(drawn):
     draw.pool = [row for row in draw.pool if row[0] not in draw.selected[:1]]
     draw.save()
 
-    verified, detail = services.verify_draw(Draw.objects.get(pk=draw.pk))
+    verified, detail = verify.verify_draw(Draw.objects.get(pk=draw.pk))
 
     assert verified is False
     assert "hash" in detail
@@ -54,12 +59,12 @@ def test_verify_is_false_when_the_panel_was_changed(drawn):
     draw.selected = [draw.alternates[0], *draw.selected[1:]]
     draw.save()
 
-    assert services.verify_draw(Draw.objects.get(pk=draw.pk))[0] is False
+    assert verify.verify_draw(Draw.objects.get(pk=draw.pk))[0] is False
 
 
 def test_same_seed_on_same_review_gives_the_same_panel(review, secretariat_user):
-    first = services.draw_for_review(review, by=secretariat_user, seed="abc")
-    replay = services.engine.draw_panel(first.pool, seed="abc", review_id=review.pk, rules=first.rules)
+    first = draw_services.draw_for_review(review, by=secretariat_user, seed="abc")
+    replay = engine.draw_panel(first.pool, seed="abc", review_id=review.pk, rules=first.rules)
 
     assert replay.selected == first.selected
     assert replay.alternates == first.alternates
@@ -82,7 +87,7 @@ def test_exclusions_name_each_rule(plan, secretariat_user, domain, submitter):
         expert=away, starts_on=review.opens_at.date(), ends_on=review.due_at.date(), note="出国"
     )
 
-    draw = services.draw_for_review(review, by=secretariat_user, seed="s")
+    draw = draw_services.draw_for_review(review, by=secretariat_user, seed="s")
 
     assert draw.excluded == {
         "inactive": [suspended.pk],
@@ -97,10 +102,10 @@ def test_exclusions_name_each_rule(plan, secretariat_user, domain, submitter):
 
 def test_load_cap_excludes_experts_at_their_quarterly_limit(plan, secretariat_user, roster):
     first = schedule(plan, secretariat_user, rules={"load_cap_per_quarter": 1})
-    services.draw_for_review(first, by=secretariat_user, seed="one")
+    draw_services.draw_for_review(first, by=secretariat_user, seed="one")
     second = schedule(plan, secretariat_user, rules={"load_cap_per_quarter": 1})
 
-    draw = services.draw_for_review(second, by=secretariat_user, seed="two")
+    draw = draw_services.draw_for_review(second, by=secretariat_user, seed="two")
 
     assert sorted(draw.excluded["load_cap"]) == sorted(first.draw.selected)
     assert not set(draw.selected) & set(first.draw.selected)
@@ -108,13 +113,13 @@ def test_load_cap_excludes_experts_at_their_quarterly_limit(plan, secretariat_us
 
 def test_earlier_version_reviewers_are_excluded(drawn, plan, secretariat_user):
     accepted = drawn.assignments.first()
-    services.accept_assignment(accepted, by=accepted.expert.user, no_conflict=True, confidentiality=True)
+    assignments.accept_assignment(accepted, by=accepted.expert.user, no_conflict=True, confidentiality=True)
     from tests.reviews.conftest import docx_upload
 
-    services.add_plan_version(plan, upload=docx_upload(), by=secretariat_user)
+    plan_services.add_plan_version(plan, upload=docx_upload(), by=secretariat_user)
     second = schedule(plan, secretariat_user)
 
-    draw = services.draw_for_review(second, by=secretariat_user, seed="v2")
+    draw = draw_services.draw_for_review(second, by=secretariat_user, seed="v2")
 
     assert draw.excluded["earlier_version"] == [accepted.expert_id]
 
@@ -124,8 +129,8 @@ def test_infeasible_draw_explains_the_rule_and_draws_nothing(plan, secretariat_u
         add_expert(n, domain=domain)
     review = schedule(plan, secretariat_user)
 
-    with pytest.raises(services.DrawInfeasible) as raised:
-        services.draw_for_review(review, by=secretariat_user, seed="s")
+    with pytest.raises(draw_services.DrawInfeasible) as raised:
+        draw_services.draw_for_review(review, by=secretariat_user, seed="s")
 
     assert raised.value.code == "pool"
     assert "Only 3 eligible experts for a panel of 5: 2 short" in raised.value.messages[0]
@@ -141,8 +146,8 @@ def test_one_per_organization_shortfall_is_explained(plan, secretariat_user, dom
         add_expert(n, domain=domain, organization=shared if n > 3 else None)
     review = schedule(plan, secretariat_user)
 
-    with pytest.raises(services.DrawInfeasible) as raised:
-        services.draw_for_review(review, by=secretariat_user)
+    with pytest.raises(draw_services.DrawInfeasible) as raised:
+        draw_services.draw_for_review(review, by=secretariat_user)
 
     assert raised.value.code == "one_per_organization"
     assert "only 4 organisations for a panel of 5: 1 short" in raised.value.messages[0]
@@ -155,7 +160,7 @@ def test_government_share_is_at_most_a_third(plan, secretariat_user, domain):
         add_expert(n, domain=domain)
     review = schedule(plan, secretariat_user)
 
-    draw = services.draw_for_review(review, by=secretariat_user, seed="gov")
+    draw = draw_services.draw_for_review(review, by=secretariat_user, seed="gov")
 
     government = [row for row in draw.pool if row[0] in draw.selected and row[3]]
     assert len(government) == 1
@@ -163,8 +168,8 @@ def test_government_share_is_at_most_a_third(plan, secretariat_user, domain):
 
 
 def test_second_draw_of_a_review_is_refused(drawn, secretariat_user):
-    with pytest.raises(services.StateConflict):
-        services.draw_for_review(drawn, by=secretariat_user)
+    with pytest.raises(StateConflict):
+        draw_services.draw_for_review(drawn, by=secretariat_user)
 
     assert Draw.objects.count() == 1
 
@@ -180,9 +185,9 @@ def test_exclusions_by_rule_lists_names(drawn, plan, secretariat_user, domain):
     outsider = add_expert(40, domain=domain)
     outsider.domains.clear()
     review = schedule(plan, secretariat_user)
-    draw = services.draw_for_review(review, by=secretariat_user)
+    draw = draw_services.draw_for_review(review, by=secretariat_user)
 
-    grouped = services.exclusions_by_rule(draw)
+    grouped = draw_selectors.exclusions_by_rule(draw)
 
     assert [(code, members) for code, _label, members in grouped] == [("domain", [(outsider.pk, "专家40")])]
 
@@ -194,8 +199,8 @@ def test_government_share_shortfall_is_explained(plan, secretariat_user, domain)
         add_expert(n, domain=domain)
     review = schedule(plan, secretariat_user)
 
-    with pytest.raises(services.DrawInfeasible) as raised:
-        services.draw_for_review(review, by=secretariat_user)
+    with pytest.raises(draw_services.DrawInfeasible) as raised:
+        draw_services.draw_for_review(review, by=secretariat_user)
 
     assert raised.value.code == "government_share"
     assert raised.value.messages == [

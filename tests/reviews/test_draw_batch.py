@@ -3,13 +3,16 @@ and the drafters' conflict."""
 
 from collections import Counter
 
-from reviews import draw as engine
-from reviews import eligibility, services
+from reviews.draw import batch, constraints, engine, verify
+from reviews.draw import pool as eligibility
+from reviews.draw import selectors as draw_selectors
+from reviews.draw import services as draw_services
 from reviews.models import Draw
+from reviews.services import plans as plan_services
 from tests.factories import DomainFactory
 from tests.reviews.conftest import add_expert, docx_upload, schedule
 
-CATEGORIES = engine.CATEGORIES
+CATEGORIES = constraints.CATEGORIES
 
 
 def greedy(problems, *, seed, load_cap):
@@ -18,7 +21,7 @@ def greedy(problems, *, seed, load_cap):
     load, panels = Counter(), {}
     for problem in problems:
         rules = problem["rules"]
-        gov_cap = engine.government_cap(rules["panel_size"], rules["government_share_max"])
+        gov_cap = constraints.government_cap(rules["panel_size"], rules["government_share_max"])
         order = sorted(problem["pool"], key=lambda row, p=problem: engine.candidate_key(seed, p["review"], row[0]))
         panel, orgs, gov = [], set(), 0
         for expert, _category, org, is_gov, _left in order:
@@ -50,7 +53,7 @@ def test_batch_fills_a_tight_roster_where_a_greedy_draw_leaves_a_panel_short():
     problems = tight_problems()
 
     by_greedy = greedy(problems, seed="tight", load_cap=1)
-    outcomes, _stats = engine.batch_draw(problems, seed="tight")
+    outcomes, _stats = batch.batch_draw(problems, seed="tight")
 
     assert by_greedy == {1: [2, 6, 4], 2: [1, 3]}
     assert {review: outcome.selected for review, outcome in outcomes.items()} == {1: [6, 4, 5], 2: [1, 3, 2]}
@@ -65,7 +68,7 @@ def test_batch_through_the_services_fills_a_tight_roster_a_greedy_draw_leaves_sh
     first = schedule(plan, secretariat_user, required_domains=["3.1", "3.2"], rules=rules)
     second = schedule(plan, secretariat_user, required_domains=["3.2"], rules=rules)
 
-    draws, stats = services.batch_draw_reviews([first, second], by=secretariat_user, seed="紧张的名册")
+    draws, stats = draw_services.batch_draw_reviews([first, second], by=secretariat_user, seed="紧张的名册")
 
     problems = [{"review": d.review_id, "pool": d.pool, "rules": d.rules} for d in draws]
     short_by_greedy = [len(panel) < 5 for panel in greedy(problems, seed="紧张的名册", load_cap=1).values()]
@@ -75,7 +78,7 @@ def test_batch_through_the_services_fills_a_tight_roster_a_greedy_draw_leaves_sh
     assert set(draws[1].selected) == narrow_ids
     assert not set(draws[0].selected) & narrow_ids
     assert stats["rounds"] == [{"per_category": 12, "pairs": 15, "short": False}]
-    assert services.verify_draw(draws[0]) == (True, "Replaying the record gives the same panel and alternates.")
+    assert verify.verify_draw(draws[0]) == (True, "Replaying the record gives the same panel and alternates.")
 
 
 def test_batch_widens_the_pruning_when_a_pruned_round_leaves_a_panel_short():
@@ -84,8 +87,8 @@ def test_batch_widens_the_pruning_when_a_pruned_round_leaves_a_panel_short():
              "alternates": 2}  # fmt: skip
     problems = [{"review": r, "pool": pool, "rules": rules, "quarter": "2026Q4"} for r in (1, 2)]
 
-    outcomes, stats = engine.batch_draw(problems, seed="w1", widths=(1, None))
-    replayed, _stats = engine.batch_draw(problems, seed="w1", widths=(1, None))
+    outcomes, stats = batch.batch_draw(problems, seed="w1", widths=(1, None))
+    replayed, _stats = batch.batch_draw(problems, seed="w1", widths=(1, None))
 
     assert stats["rounds"] == [
         {"per_category": 1, "pairs": 6, "short": True},
@@ -106,7 +109,7 @@ def golden_problems():
 
 def test_version_1_batch_records_replay_as_they_were_drawn():
     # the panels version 1 drew for this instance before version 2 existed
-    outcomes, _stats = engine.batch_draw(golden_problems(), seed="v1-golden", algorithm=engine.BATCH_ALGORITHM_V1)
+    outcomes, _stats = batch.batch_draw(golden_problems(), seed="v1-golden", algorithm=batch.BATCH_ALGORITHM_V1)
 
     assert {r: (o.selected, o.alternates) for r, o in outcomes.items()} == {
         11: ([5, 13, 2, 23, 24], [22, 7, 8]),
@@ -121,13 +124,13 @@ def test_a_stored_version_1_batch_draw_still_verifies(plan, secretariat_user, ro
     people = eligibility.load_roster()
     problems = []
     for review in reviews:
-        rules = services.draw_rules(review, facts[review.pk])
+        rules = eligibility.draw_rules(review, facts[review.pk])
         pool, _excluded = eligibility.split_pool(people, facts[review.pk], rules)
         problems.append({"review": review.pk, "pool": pool, "rules": rules, "quarter": rules["quarter"]})
-    outcomes, _stats = engine.batch_draw(problems, seed="2025", algorithm=engine.BATCH_ALGORITHM_V1)
+    outcomes, _stats = batch.batch_draw(problems, seed="2025", algorithm=batch.BATCH_ALGORITHM_V1)
     draws = [
         Draw.objects.create(
-            review=review, seed="2025", seed_source="witnessed", rules=p["rules"], algorithm=engine.BATCH_ALGORITHM_V1,
+            review=review, seed="2025", seed_source="witnessed", rules=p["rules"], algorithm=batch.BATCH_ALGORITHM_V1,
             method="batch", pool=p["pool"], pool_hash=engine.pool_hash(p["pool"]), excluded={},
             selected=outcomes[review.pk].selected, alternates=outcomes[review.pk].alternates, batch="batch-2025",
         )
@@ -138,9 +141,9 @@ def test_a_stored_version_1_batch_draw_still_verifies(plan, secretariat_user, ro
     unknown = Draw(**{f.attname: getattr(draws[1], f.attname) for f in Draw._meta.concrete_fields})
     unknown.algorithm = "sha256-milp-batch/9"
 
-    assert services.verify_draw(draws[1]) == (True, "Replaying the record gives the same panel and alternates.")
-    assert services.verify_draw(tampered) == (False, "Replaying the record gives a different panel.")
-    assert services.verify_draw(unknown) == (
+    assert verify.verify_draw(draws[1]) == (True, "Replaying the record gives the same panel and alternates.")
+    assert verify.verify_draw(tampered) == (False, "Replaying the record gives a different panel.")
+    assert verify.verify_draw(unknown) == (
         False,
         "Unknown batch algorithm “sha256-milp-batch/9”: this record cannot be replayed.",
     )
@@ -152,13 +155,13 @@ def test_batch_draws_from_eligibility_columns_as_from_the_stored_rows(plan, secr
     splitter = eligibility.PoolSplitter(eligibility.load_roster())
     with_columns, rows_only = [], []
     for review in reviews:
-        rules = services.draw_rules(review, facts[review.pk])
+        rules = eligibility.draw_rules(review, facts[review.pk])
         pool, _excluded, columns = splitter.split_columns(facts[review.pk], rules)
         with_columns.append({"review": review.pk, "pool": pool, "columns": columns, "rules": rules})
         rows_only.append({"review": review.pk, "pool": pool, "rules": rules})
 
-    drawn, _stats = engine.batch_draw(with_columns, seed="s")
-    replayed, _stats = engine.batch_draw(rows_only, seed="s")
+    drawn, _stats = batch.batch_draw(with_columns, seed="s")
+    replayed, _stats = batch.batch_draw(rows_only, seed="s")
 
     assert [(o.selected, o.alternates) for o in drawn.values()] == [
         (o.selected, o.alternates) for o in replayed.values()
@@ -169,15 +172,15 @@ def test_batch_draws_from_eligibility_columns_as_from_the_stored_rows(plan, secr
 def test_drafters_of_this_or_an_earlier_version_are_excluded_with_the_reason(plan, secretariat_user, roster):
     drafter, later_drafter = roster[0], roster[1]
     plan.versions.get(number=1).drafters.set([drafter])
-    services.add_plan_version(plan, upload=docx_upload(), by=secretariat_user, drafters=[later_drafter])
+    plan_services.add_plan_version(plan, upload=docx_upload(), by=secretariat_user, drafters=[later_drafter])
     review = schedule(plan, secretariat_user)
 
-    draw = services.draw_for_review(review, by=secretariat_user, seed="起草人回避")
+    draw = draw_services.draw_for_review(review, by=secretariat_user, seed="起草人回避")
 
     pool_ids = [row[0] for row in draw.pool]
     assert draw.excluded["drafted"] == sorted([drafter.pk, later_drafter.pk])
     assert drafter.pk not in pool_ids and later_drafter.pk not in pool_ids
-    assert [label for code, label, _names in services.exclusions_by_rule(draw) if code == "drafted"] == [
+    assert [label for code, label, _names in draw_selectors.exclusions_by_rule(draw) if code == "drafted"] == [
         "Drafted this or an earlier version of the plan"
     ]
 
@@ -186,7 +189,7 @@ def test_drafters_are_eligible_when_the_review_allows_them(plan, secretariat_use
     plan.versions.get(number=1).drafters.set([roster[0]])
     review = schedule(plan, secretariat_user, rules={"exclude_drafters": False})
 
-    draw = services.draw_for_review(review, by=secretariat_user, seed="s")
+    draw = draw_services.draw_for_review(review, by=secretariat_user, seed="s")
 
     assert "drafted" not in draw.excluded
     assert roster[0].pk in [row[0] for row in draw.pool]
@@ -196,7 +199,7 @@ def test_batch_excludes_drafters_like_a_single_draw(plan, secretariat_user, rost
     plan.versions.get(number=1).drafters.set([roster[2]])
     reviews = [schedule(plan, secretariat_user, rules={"load_cap_per_quarter": 2}) for _ in range(2)]
 
-    draws, _stats = services.batch_draw_reviews(reviews, by=secretariat_user, seed="s")
+    draws, _stats = draw_services.batch_draw_reviews(reviews, by=secretariat_user, seed="s")
 
     assert [d.excluded["drafted"] for d in draws] == [[roster[2].pk], [roster[2].pk]]
     assert [roster[2].pk in [row[0] for row in d.pool] for d in draws] == [False, False]

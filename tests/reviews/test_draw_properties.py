@@ -6,10 +6,11 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reviews import draw as engine
-from reviews.eligibility import Candidate, ReviewFacts, split_pool
+from reviews.draw import batch, constraints, engine
+from reviews.draw.constraints import Composition
+from reviews.draw.pool import Candidate, ReviewFacts, split_pool
 
-CATEGORIES = engine.CATEGORIES
+CATEGORIES = constraints.CATEGORIES
 FACTS = ReviewFacts(
     id=17,
     starts=date(2026, 12, 1),
@@ -67,7 +68,7 @@ PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 
 def _valid(panel_rows, rules):
     size = rules["panel_size"]
-    cap = engine.government_cap(size, rules["government_share_max"])
+    cap = constraints.government_cap(size, rules["government_share_max"])
     orgs = [row[2] for row in panel_rows]
     return (
         len(panel_rows) == size
@@ -95,9 +96,7 @@ def test_panel_never_holds_an_excluded_expert_a_duplicate_or_more_than_the_load_
 @given(people=candidates(), rules=rules_strategy, seed=st.text(min_size=1, max_size=12))
 def test_every_feasible_case_draws_and_every_infeasible_case_explains(people, rules, seed):
     pool, _excluded = split_pool(people, FACTS, rules)
-    size = rules["panel_size"]
-    cap = engine.government_cap(size, rules["government_share_max"])
-    feasible = engine._feasible(pool, size, cap, [], rules["one_per_organization"])
+    feasible = engine.feasible(pool, Composition.of(rules), [])
 
     outcome = engine.draw_panel(pool, seed=seed, review_id=FACTS.id, rules=rules)
 
@@ -130,10 +129,8 @@ def test_the_same_record_always_replays_to_the_same_panel(people, rules, seed):
 def test_each_category_is_covered_when_the_roster_allows(people, rules, seed):
     rules = {**rules, "each_category": True}
     pool, _excluded = split_pool(people, FACTS, rules)
-    size = rules["panel_size"]
-    cap = engine.government_cap(size, rules["government_share_max"])
     present = [c for c in CATEGORIES if any(row[1] == c for row in pool)]
-    coverable = engine._feasible(pool, size, cap, present, rules["one_per_organization"])
+    coverable = engine.feasible(pool, Composition.of(rules), present)
 
     outcome = engine.draw_panel(pool, seed=seed, review_id=FACTS.id, rules=rules)
 
@@ -155,14 +152,14 @@ def test_batch_respects_every_rule_and_the_load(people, seed, cap):
         problems.append({"review": review_id, "pool": pool, "rules": rules, "quarter": "2026Q4"})
 
     try:
-        outcomes, _stats = engine.batch_draw(problems, seed=seed)
-    except engine.BatchUnsolved as refused:  # only when a count shows the load caps cannot fill the seats
+        outcomes, _stats = batch.batch_draw(problems, seed=seed)
+    except batch.BatchUnsolved as refused:  # only when a count shows the load caps cannot fill the seats
         in_pools = Counter(row[0] for problem in problems for row in problem["pool"])
         gov = {row[0] for problem in problems for row in problem["pool"] if row[3]}
         capacity = sum(min(cap, count) for count in in_pools.values())
         outside = sum(min(cap, count) for expert, count in in_pools.items() if expert not in gov)
         assert refused.code == "batch_short"
-        assert capacity < 9 or outside < 3 * (3 - engine.government_cap(3, [1, 3]))
+        assert capacity < 9 or outside < 3 * (3 - constraints.government_cap(3, [1, 3]))
         return
 
     used = {}
@@ -179,6 +176,6 @@ def test_batch_respects_every_rule_and_the_load(people, seed, cap):
 @PROPERTY
 @given(people=candidates(), rules=rules_strategy)
 def test_batch_splitter_agrees_with_split_pool(people, rules):
-    from reviews.eligibility import PoolSplitter
+    from reviews.draw.pool import PoolSplitter
 
     assert PoolSplitter(people).split(FACTS, rules) == split_pool(people, FACTS, rules)

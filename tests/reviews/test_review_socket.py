@@ -4,7 +4,8 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
-from reviews import services
+from reviews.draw import services as draw_services
+from reviews.services import assignments
 from tests.conftest import make_user
 from tests.reviews.conftest import add_expert, schedule
 
@@ -29,7 +30,7 @@ def drawn_review(secretariat_user, plan, domain):
     for n in range(1, 9):
         add_expert(n, domain=domain)
     review = schedule(plan, secretariat_user)
-    services.draw_for_review(review, by=secretariat_user, seed="socket")
+    draw_services.draw_for_review(review, by=secretariat_user, seed="socket")
     return review
 
 
@@ -77,7 +78,7 @@ def test_secretariat_hears_a_decline_and_the_next_invitation(client, secretariat
         communicator, connected, _code = await handshake(f"/ws/reviews/{drawn_review.pk}/", [ORIGIN, cookie])
         assert connected
         last = await database_sync_to_async(lambda: drawn_review.events.order_by("-seq").first().seq)()
-        await database_sync_to_async(services.decline_assignment)(leaving, by=leaving.expert.user, reason="有事")
+        await database_sync_to_async(assignments.decline_assignment)(leaving, by=leaving.expert.user, reason="有事")
         messages = []
         while len(messages) < 2:  # presence messages (who is here) come and go alongside
             message = await communicator.receive_json_from(timeout=3)
@@ -100,7 +101,7 @@ def test_secretariat_hears_a_decline_and_the_next_invitation(client, secretariat
 
 def test_accepted_expert_joins_the_channel(client, drawn_review):
     assignment = drawn_review.assignments.select_related("expert__user").first()
-    services.accept_assignment(assignment, by=assignment.expert.user, no_conflict=True, confidentiality=True)
+    assignments.accept_assignment(assignment, by=assignment.expert.user, no_conflict=True, confidentiality=True)
     cookie = cookie_for(client, assignment.expert.user)
 
     async def scenario():

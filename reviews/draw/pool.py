@@ -1,7 +1,8 @@
-"""Who may be drawn for a review, and why everyone else may not.
+"""The eligible pool: who may be drawn for a review, and why everyone else may not.
 
 ``exclusion_reason`` is a pure function over plain data (the property tests drive it directly);
-``load_roster`` and ``review_facts`` read the database once for any number of reviews.
+``load_roster`` and ``review_facts`` read the database once for any number of reviews;
+``draw_rules`` is the set of rules a draw runs with and records.
 """
 
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from django.utils.translation import gettext_lazy as _
 
-from reviews.draw import CATEGORIES
+from reviews.draw.constraints import CATEGORIES
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -60,7 +61,7 @@ class ReviewFacts:
 
 
 def category_code(category):
-    """The index of ``category`` in ``reviews.draw.CATEGORIES`` (-1 for anything else)."""
+    """The index of ``category`` in ``reviews.draw.constraints.CATEGORIES`` (-1 for anything else)."""
     return CATEGORIES.index(category) if category in CATEGORIES else -1
 
 
@@ -95,6 +96,11 @@ def exclusion_reason(candidate, facts, rules):
     return None
 
 
+def row(candidate, load_left=0):
+    """``candidate`` as a row of the pool (the layout of ``reviews.draw.constraints``)."""
+    return [candidate.id, candidate.category, candidate.org, int(candidate.government), load_left]
+
+
 def split_pool(candidates, facts, rules):
     """``(pool, excluded)``: the draw's pool rows sorted by id, and ``{reason: [expert ids]}``."""
     pool, excluded = [], {}
@@ -105,7 +111,7 @@ def split_pool(candidates, facts, rules):
             excluded.setdefault(reason, []).append(candidate.id)
             continue
         load_left = 10**6 if cap is None else int(cap) - candidate.load.get(facts.quarter, 0)
-        pool.append([candidate.id, candidate.category, candidate.org, int(candidate.government), load_left])
+        pool.append(row(candidate, load_left))
     return pool, excluded
 
 
@@ -200,7 +206,7 @@ class PoolSplitter:
 
     def split_columns(self, facts, rules):
         """``(pool, excluded, columns)``: ``split_pool``'s answer plus the pool as NumPy columns
-        (``reviews.draw.batch_draw`` takes them as they are instead of reading the rows again)."""
+        (``reviews.draw.batch.batch_draw`` takes them as they are instead of reading the rows again)."""
         reason = self.reasons(facts, rules)
         excluded = {}
         for code_index, code in enumerate(self.ORDER, start=1):
@@ -224,6 +230,19 @@ class PoolSplitter:
 
 
 # ---------------------------------------------------------------- reading the database
+
+
+def draw_rules(review, facts):
+    """The rules a draw of ``review`` runs with (and records): the defaults, the review's own,
+    its panel size and the quarter its load counts in."""
+    from reviews.models import default_rules
+
+    return {
+        **default_rules(),
+        **(review.rules or {}),
+        "panel_size": review.panel_size,
+        "quarter": facts.quarter,
+    }
 
 
 def _ancestors(parent_of, start):

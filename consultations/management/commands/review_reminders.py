@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from consultations.opinions import reminders
 from reviews import tasks
 
 
@@ -10,6 +11,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        for job in (tasks.chase_invitations, tasks.remind_due):
+        for job in (tasks.chase_invitations, reminders.remind_due):
             result = job.enqueue()
             self.stdout.write(f"{job.name}: {result.status}")

@@ -1,0 +1,183 @@
+"""The API's serializers for plans, versions, reviews, draws, assignments and events (API.md):
+the shapes of the bodies, nothing more; ``reviews.api`` holds the views."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from experts.models import Domain, Expert, Organization
+from reviews.draw.selectors import exclusions_by_rule
+from reviews.models import Assignment, Draw, Plan, PlanVersion, Review
+
+
+class PlanVersionSerializer(serializers.ModelSerializer):
+    document = serializers.SerializerMethodField()
+    sections = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanVersion
+        fields = ["id", "plan", "number", "original_name", "sha256", "uploaded_at", "document", "sections",
+                  "conversion_error"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_document(self, version) -> str:
+        url = reverse("reviews:plan-document", args=[version.plan_id, version.number])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    def get_sections(self, version) -> str:
+        url = reverse("reviews:plan-reader", args=[version.plan_id, version.number])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    domains = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Domain.objects.all(), required=False)
+    related_organizations = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Organization.objects.all(), required=False
+    )
+    submitted_by = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False)
+    latest_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Plan
+        fields = ["id", "title", "kind", "submitted_by", "domains", "related_organizations", "state", "created_at",
+                  "latest_version"]  # fmt: skip
+        read_only_fields = ["state", "created_at"]
+
+    def get_latest_version(self, plan) -> int | None:
+        versions = list(plan.versions.all())
+        return versions[-1].number if versions else None
+
+
+class PlanVersionUploadSerializer(serializers.Serializer):
+    document = serializers.FileField()
+    drafters = serializers.PrimaryKeyRelatedField(
+        queryset=Expert.objects.all(),
+        many=True,
+        required=False,
+        help_text="Experts of the roster who drafted this version; they are not drawn for its reviews "
+        "while the review's rule exclude_drafters holds.",
+    )
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    required_domains = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Domain.objects.all(), required=False
+    )
+    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
+    plan_title = serializers.CharField(source="plan.title", read_only=True)
+    plan_version = serializers.PrimaryKeyRelatedField(queryset=PlanVersion.objects.all(), required=False)
+    draw = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Review
+        fields = ["id", "plan", "plan_title", "plan_version", "mode", "opens_at", "due_at", "meeting_at", "location",
+                  "panel_size", "required_domains", "blind", "state", "rules", "criteria", "reply_days", "chair",
+                  "draw", "created_at"]  # fmt: skip
+        read_only_fields = ["state", "chair", "created_at"]
+
+    def get_draw(self, review) -> int | None:
+        try:
+            return review.draw.pk
+        except Draw.DoesNotExist:
+            return None
+
+
+class ReviewPatchSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=Review.State.choices, required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    opens_at = serializers.DateTimeField(required=False)
+    due_at = serializers.DateTimeField(required=False)
+    meeting_at = serializers.DateTimeField(required=False, allow_null=True)
+    location = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    panel_size = serializers.IntegerField(required=False, min_value=1, max_value=99)
+    blind = serializers.ChoiceField(choices=Review.Blind.choices, required=False)
+    reply_days = serializers.IntegerField(required=False, min_value=1, max_value=30)
+    required_domains = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Domain.objects.all(), required=False
+    )
+    chair = serializers.PrimaryKeyRelatedField(queryset=Expert.objects.all(), required=False)
+
+
+class ExclusionSerializer(serializers.Serializer):
+    expert = serializers.IntegerField()
+    name = serializers.CharField()
+    reason = serializers.CharField()
+    rule = serializers.CharField()
+
+
+class DrawSerializer(serializers.ModelSerializer):
+    excluded = serializers.SerializerMethodField()
+    pool_size = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Draw
+        fields = ["id", "review", "seed", "seed_source", "pool_hash", "pool", "pool_size", "rules", "algorithm",
+                  "method", "solver", "selected", "alternates", "excluded", "changes", "batch", "drawn_by",
+                  "drawn_at"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_pool_size(self, draw) -> int:
+        return len(draw.pool)
+
+    @extend_schema_field(ExclusionSerializer(many=True))
+    def get_excluded(self, draw):
+        return [
+            {"expert": expert_id, "name": name, "reason": str(label), "rule": code}
+            for code, label, members in exclusions_by_rule(draw)
+            for expert_id, name in members
+        ]
+
+    def get_changes(self, draw) -> list[dict]:
+        return [
+            {"kind": c.kind, "expert_out": c.expert_out_id, "expert_in": c.expert_in_id, "reason": c.reason,
+             "at": c.at.isoformat()}
+            for c in draw.changes.all()
+        ]  # fmt: skip
+
+
+class ReviewSummarySerializer(serializers.ModelSerializer):
+    plan_title = serializers.CharField(source="plan.title")
+    kind = serializers.CharField(source="plan.kind")
+
+    class Meta:
+        model = Review
+        fields = ["id", "plan", "plan_title", "kind", "mode", "opens_at", "due_at", "meeting_at", "location", "state"]
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    expert_name = serializers.CharField(source="expert.name", read_only=True)
+    review_summary = ReviewSummarySerializer(source="review", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "review", "review_summary", "expert", "expert_name", "state", "invited_at", "reply_by",
+                  "responded_at", "decline_reason", "no_conflict_text", "confidentiality_text"]  # fmt: skip
+        read_only_fields = fields
+
+
+class PanelAssignmentSerializer(serializers.ModelSerializer):
+    expert_name = serializers.CharField(source="expert.name", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "review", "expert", "expert_name", "state", "invited_at", "reply_by", "responded_at"]
+        read_only_fields = fields
+
+
+class AcceptSerializer(serializers.Serializer):
+    no_conflict = serializers.BooleanField(required=False, default=False)
+    confidentiality = serializers.BooleanField(required=False, default=False)
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+
+
+class EventSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    review = serializers.IntegerField()
+    seq = serializers.IntegerField()
+    at = serializers.CharField()
