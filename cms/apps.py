@@ -8,8 +8,12 @@ class CmsConfig(AppConfig):
     verbose_name = _("Committee website")
 
     def ready(self):
-        from cms.publishing import ensure_publishing
+        from cms.publishing import draft_conclusion_page, draft_proposal_page, ensure_publishing
+        from consultations.responses import signals
 
         # Needs the page permissions and the role groups, which exist once every app has migrated;
         # idempotent, so it runs after each.
         post_migrate.connect(ensure_publishing, dispatch_uid="cms.ensure_publishing")
+        # Consultations asks for the pages of its conclusions and proposals; the site makes them.
+        signals.conclusion_page_requested.connect(draft_conclusion_page, dispatch_uid="cms.conclusion_page")
+        signals.proposal_page_requested.connect(draft_proposal_page, dispatch_uid="cms.proposal_page")

@@ -251,60 +251,47 @@ def conclusions(root):
             intro="<p>已公开的论证结论及意见采纳情况。</p>",
         ),
     )
+    publish(index, information_services_conclusion())
+    return index
+
+
+def _response_rows(names):
+    """The demo conclusion's table: two demo experts' points and how each was answered."""
+    rows = [
+        ("二、重点任务", "细化年度目标和考核指标。", names[0], "adopted", ""),
+        (
+            "三、保障措施",
+            "增设大数据产业专项资金。",
+            names[1],
+            "partly_adopted",
+            "纳入新兴产业发展专项资金统筹安排，不单独设立。",
+        ),
+        ("二、重点任务", "新建信息服务产业园区。", names[0], "not_adopted", "依托现有园区发展，避免重复建设。"),
+    ]
+    keys = ("section", "point", "expert", "status", "reason")
+    return [("response", dict(zip(keys, row, strict=True))) for row in rows]
+
+
+def information_services_conclusion():
     from experts.models import Expert
 
     names = list(Expert.objects.filter(status=Expert.Status.ACTIVE).order_by("id").values_list("name", flat=True)[:2])
     names += ["委员甲", "委员乙"][len(names) :]
-    publish(
-        index,
-        ConclusionPage(
-            title=f"《{INFO_PLAN}》论证结论",
-            title_en="Conclusion on the information services action plan",
-            slug="information-services-action-plan",
-            plan_title=INFO_PLAN,
-            plan_title_en="Shenyang information services three-year action plan (2017–2019)",
-            concluded_on=datetime.date(2026, 11, 5),
-            opinion=(
-                "<p>专家组认为，该行动计划目标明确、重点突出，总体可行，同意修改完善后实施。</p>"
-                "<p>建议进一步细化年度目标和考核指标，强化大数据、云计算等新兴业态的支撑措施。</p>"
-            ),
-            opinion_en="<p>The panel found the plan clear and feasible, and agreed to it after revision.</p>",
-            show_expert_names=False,
-            responses=[
-                (
-                    "response",
-                    {
-                        "section": "二、重点任务",
-                        "point": "细化年度目标和考核指标。",
-                        "expert": names[0],
-                        "status": "adopted",
-                        "reason": "",
-                    },
-                ),
-                (
-                    "response",
-                    {
-                        "section": "三、保障措施",
-                        "point": "增设大数据产业专项资金。",
-                        "expert": names[1],
-                        "status": "partly_adopted",
-                        "reason": "纳入新兴产业发展专项资金统筹安排，不单独设立。",
-                    },
-                ),
-                (
-                    "response",
-                    {
-                        "section": "二、重点任务",
-                        "point": "新建信息服务产业园区。",
-                        "expert": names[0],
-                        "status": "not_adopted",
-                        "reason": "依托现有园区发展，避免重复建设。",
-                    },
-                ),
-            ],
+    return ConclusionPage(
+        title=f"《{INFO_PLAN}》论证结论",
+        title_en="Conclusion on the information services action plan",
+        slug="information-services-action-plan",
+        plan_title=INFO_PLAN,
+        plan_title_en="Shenyang information services three-year action plan (2017–2019)",
+        concluded_on=datetime.date(2026, 11, 5),
+        opinion=(
+            "<p>专家组认为，该行动计划目标明确、重点突出，总体可行，同意修改完善后实施。</p>"
+            "<p>建议进一步细化年度目标和考核指标，强化大数据、云计算等新兴业态的支撑措施。</p>"
         ),
+        opinion_en="<p>The panel found the plan clear and feasible, and agreed to it after revision.</p>",
+        show_expert_names=False,
+        responses=_response_rows(names),
     )
-    return index
 
 
 def source_document():

@@ -5,8 +5,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from cms import selectors
-from cms.models import MeetingNoticePage, NewsPage
+from cms.models import MeetingNoticePage, NewsPage, visible
 
 FEED_LENGTH = 20
 
@@ -19,7 +18,7 @@ class PageFeed(Feed):
         return "/"
 
     def items(self):
-        return selectors.visible(self.model).order_by(*self.order_by)[:FEED_LENGTH]
+        return visible(self.model).order_by(*self.order_by)[:FEED_LENGTH]
 
     def item_title(self, item):
         return item.display_title

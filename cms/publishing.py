@@ -7,10 +7,17 @@ after every migration.
   rest of the site), so anything an editor writes waits for the secretariat's approval before
   it is public. Wagtail keeps
   the revisions, the workflow history and the audit log.
+- Conclusions and adopted proposals arrive from consultations (``consultations.responses.signals``,
+  received here, connected in ``CmsConfig.ready``) as draft pages submitted to that workflow,
+  inside the consultations service's transaction: a refusal or a failure here undoes it all.
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
+from core.errors import StateConflict
 from experts import roles
 
 EDITORS = "editors"
@@ -113,3 +120,95 @@ def ensure_publishing(**kwargs):
         for page in model.objects.all():
             require_approval(page)
     return workflow
+
+
+# ---------------------------------------------------------------- pages drafted from consultations
+
+
+def conclusions_index():
+    """The section conclusions and proposals are published under; ``StateConflict`` without one."""
+    from cms.models import ConclusionIndexPage
+
+    index = ConclusionIndexPage.objects.order_by("path").first()
+    if index is None:
+        raise StateConflict(_("The site has no conclusions section to publish under."))
+    return index
+
+
+def _response_row(*, section, point, expert, status, reason):
+    """A row of a page's table of responses (``blocks.ResponseRowBlock``), its texts cut to fit."""
+    row = {"section": section, "point": point[:2000], "expert": expert, "status": status, "reason": reason[:2000]}
+    return ("response", row)
+
+
+def draft_conclusion_page(sender, *, package, by, show_names, **kwargs):
+    """Receiver of ``conclusion_page_requested``: a draft ``ConclusionPage`` of a finalised
+    response package (experts' names shown or not), submitted to the approval workflow."""
+    from cms.models import ConclusionPage
+
+    index = conclusions_index()
+    review = package.review
+    lines = review.consolidation.group_opinion.splitlines()
+    opinion = "".join(f"<p>{escape(line)}</p>" for line in lines if line.strip())
+    rows = [
+        _response_row(
+            section=row["section"],
+            point=row["text"],
+            expert=row["expert_name"],
+            status=row["status"],
+            reason=row["reason"],
+        )
+        for row in package.responses
+    ]
+    page = ConclusionPage(
+        title=_("Conclusion on “{plan}”").format(plan=review.plan.title)[:255],
+        slug=f"review-{review.pk}",
+        plan_title=review.plan.title,
+        concluded_on=timezone.localdate(package.finalised_at),
+        opinion=opinion or "<p></p>",
+        responses=rows,
+        show_expert_names=bool(show_names),
+        live=False,
+        owner=by,
+    )
+    index.add_child(instance=page)
+    page.save_revision(user=by, log_action=True)
+    approval_workflow()
+    workflow = page.get_workflow()
+    if workflow is not None:
+        workflow.start(page, by)
+    return page
+
+
+def draft_proposal_page(sender, *, proposal, by, **kwargs):
+    """Receiver of ``proposal_page_requested``: a draft ``ProposalPage`` of an adopted proposal
+    (each answered suggestion with the department that answered it), submitted to the workflow."""
+    from cms.models import ProposalPage
+    from consultations.proposals.selectors import answered_points, answering_department
+
+    index = conclusions_index()
+    rows = [
+        _response_row(
+            section=getattr(answering_department(p), "name", ""),
+            point=p.text,
+            expert="",
+            status=p.response.status,
+            reason=p.response.reason,
+        )
+        for p in answered_points(proposal)
+    ]
+    page = ProposalPage(
+        title=_("Expert proposal: {title}").format(title=proposal.title)[:255],
+        slug=f"proposal-{proposal.pk}",
+        author_name=proposal.author.name,
+        answered_on=timezone.localdate(),
+        problem=proposal.problem,
+        responses=rows,
+        live=False,
+        owner=by,
+    )
+    index.add_child(instance=page)
+    page.save_revision(user=by, log_action=True)
+    workflow = page.get_workflow() or approval_workflow()
+    workflow.start(page, by)
+    return page

@@ -1,53 +1,15 @@
-"""Reads for the committee site: lists of live public pages, and the site search."""
+"""Reads for the committee site: the site search over live public pages.
 
-from django.core.paginator import Paginator
-from django.utils import timezone
+The lists a page shows of its children (news, notices, conclusions) sit beside their page types
+in ``cms/models/``: the models use them, and models never import selectors."""
+
 from wagtail.models import Page
 
-from cms.models import ConclusionPage, MeetingNoticePage, NewsPage, SitePage
+from cms.models import SitePage, visible
 
-PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 100
 
-
-def visible(model):
-    return model.objects.live().public()
-
-
-def latest_news(*, limit):
-    return list(visible(NewsPage).order_by("-date", "-id")[:limit])
-
-
-def upcoming_meetings(*, limit):
-    return list(visible(MeetingNoticePage).filter(meeting_at__gte=timezone.now()).order_by("meeting_at", "id")[:limit])
-
-
-def recent_conclusions(*, limit):
-    return list(visible(ConclusionPage).order_by("-concluded_on", "-id")[:limit])
-
-
-def news_under(index):
-    return visible(NewsPage).child_of(index).order_by("-date", "-id")
-
-
-def notices_under(index):
-    return visible(MeetingNoticePage).child_of(index).order_by("-meeting_at", "-id")
-
-
-def conclusions_under(index):
-    return visible(ConclusionPage).child_of(index).order_by("-concluded_on", "-id")
-
-
-def proposals_under(index):
-    from cms.models import ProposalPage
-
-    return visible(ProposalPage).child_of(index).order_by("-answered_on", "-id")
-
-
-def paginate(request, queryset, *, per_page=PAGE_SIZE):
-    """One page of a list; a page number that is not a number or out of range gives the last
-    or first page rather than an error."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+__all__ = ["MAX_QUERY_LENGTH", "clean_query", "page_models", "search_pages", "visible"]
 
 
 def page_models():

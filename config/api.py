@@ -3,21 +3,24 @@
 from django.urls import path
 
 from consultations.opinions import api as consultations_api
-from experts import api as experts_api
+from experts.api import experts as experts_api
+from experts.api import organizations as organizations_api
+from experts.api import records as records_api
+from experts.api import tokens as tokens_api
 from reviews import api as reviews_api
 
 urlpatterns = [
-    path("auth/token/", experts_api.TokenView.as_view(), name="api-token"),
+    path("auth/token/", tokens_api.TokenView.as_view(), name="api-token"),
 ]
 
 # experts: the roster (domains, organisations, experts, their history and conflicts)
 urlpatterns += [
-    path("domains/", experts_api.DomainList.as_view(), name="api-domains"),
-    path("organizations/", experts_api.OrganizationList.as_view(), name="api-organizations"),
+    path("domains/", organizations_api.DomainList.as_view(), name="api-domains"),
+    path("organizations/", organizations_api.OrganizationList.as_view(), name="api-organizations"),
     path("experts/", experts_api.ExpertList.as_view(), name="api-experts"),
     path("experts/<int:pk>/", experts_api.ExpertDetail.as_view(), name="api-expert"),
-    path("experts/<int:pk>/history/", experts_api.ExpertHistory.as_view(), name="api-expert-history"),
-    path("experts/<int:pk>/conflicts/", experts_api.ExpertConflicts.as_view(), name="api-expert-conflicts"),
+    path("experts/<int:pk>/history/", records_api.ExpertHistory.as_view(), name="api-expert-history"),
+    path("experts/<int:pk>/conflicts/", records_api.ExpertConflicts.as_view(), name="api-expert-conflicts"),
 ]
 
 # reviews: plans, versions, reviews, draws, assignments, the review's event log

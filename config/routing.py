@@ -3,7 +3,9 @@
 from django.urls import path
 
 from consultations.inquiries.consumers import ConsultationConsumer
-from consultations.opinions.consumers import BoardConsumer, NotificationConsumer, ReviewConsumer
+from consultations.opinions.consumers import ReviewConsumer
+from consultations.proposals.consumers import BoardConsumer
+from core.consumers import NotificationConsumer
 
 websocket_urlpatterns = [
     path("ws/notifications/", NotificationConsumer.as_asgi()),

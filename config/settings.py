@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "reviews",
     "consultations",
     "cms",
+    "config",  # wiring only; an app for its management command (load_demo)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -361,7 +362,7 @@ SPECTACULAR_SETTINGS = {
         "ProposalStateEnum": "consultations.proposals.models.Proposal.State",
         "ConsultationStateEnum": "consultations.inquiries.models.Consultation.State",
     },
-    # Every operation documents the error answers of API.md (checked by Schemathesis in tests/security).
+    # Every operation documents the error answers of docs/api.md (checked by Schemathesis in tests/security).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.rest.document_error_responses"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,4 +1,4 @@
-"""Bearer tokens (API.md) for HTTP (DRF) and for the WebSocket handshake (Channels)."""
+"""Bearer tokens (docs/api.md) for HTTP (DRF) and for the WebSocket handshake (Channels)."""
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from experts.selectors import api_token_for
+from experts.tokens import api_token_for
 
 
 def bearer_from_header(value):

@@ -19,6 +19,16 @@ PUBLIC_FIELD_LABELS = {
 }
 
 
+def apply_errors(form, error):
+    """A service's ``ValidationError`` on ``form``: each field's messages on the field, the rest
+    (and fields the form lacks) above the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
 def check_photo(upload):
     """Run the photo checks at form time, so a refusal shows on the field; stores nothing."""
     if upload:

@@ -198,7 +198,7 @@ class Unavailability(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for scripts (API.md). Only its SHA-256 is stored."""
+    """A bearer token for scripts (docs/api.md). Only its SHA-256 is stored."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bearer_tokens")
     digest = models.CharField(max_length=64, unique=True)

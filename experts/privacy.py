@@ -1,4 +1,6 @@
-"""Who may see an expert's contact details, and the masking everyone else gets.
+"""The rules of contact details: who may see an expert's mobile and email, the masking
+everyone else gets, and the audit record of each request to see them (the roster's other
+rules are ``experts/rules.py``).
 
 The one rule: contact details (mobile, email) are masked (``138****5678``, ``z***@example.cn``)
 on every path, for everyone, except
@@ -18,12 +20,9 @@ from django.core.exceptions import PermissionDenied
 
 from core.masking import mask_email, mask_mobile
 from experts import audit
+from experts.rules import is_own
 
 PERMISSION = "experts.view_contact"
-
-
-def is_own(viewer, expert):
-    return bool(viewer is not None and viewer.is_authenticated and expert.user_id and expert.user_id == viewer.pk)
 
 
 def may_unmask(viewer):

@@ -6,20 +6,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from experts import roles
-from experts.models import ApiToken, Domain, Expert, Organization, UserPreference
-from experts.services import token_digest
-
-
-def api_token_for(raw):
-    """The live token for a raw bearer value, with its user, or ``None``."""
-    if not raw:
-        return None
-    return (
-        ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(raw), revoked_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True)
-        .first()
-    )
+from experts import rules
+from experts.models import Domain, Expert, Organization, UserPreference
 
 
 def large_text_for(user):
@@ -45,7 +33,7 @@ def visible_experts(user):
     qs = roster()
     if not user.is_authenticated:
         return qs.none()
-    if roles.has_role(user, roles.SECRETARIAT) or roles.has_role(user, roles.COMMISSION):
+    if rules.may_see_roster(user):
         return qs
     return qs.filter(user=user)
 

@@ -1,52 +1,21 @@
-"""Writes for the roster and the accounts every role shares."""
+"""Writes for the roster and the accounts every role shares. Each write checks its actor
+(``by``) against ``rules`` itself; ``by=None`` is the system (commands, tasks, the demo)."""
 
-import hashlib
 import re
 import secrets
-from datetime import timedelta
 
-from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from experts import audit, roles
-from experts.models import ApiToken, Conflict, Domain, Expert, Organization, Unavailability, UserPreference
+from experts import audit, roles, rules
+from experts.models import Conflict, Domain, Expert, Organization, Unavailability, UserPreference
 from experts.names import name_initials, name_pinyin
 from experts.photos import process_photo
 from experts.strokes import stroke_key
-
-
-def token_digest(raw):
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def issue_api_token(*, username, password, otp="", request=None):
-    """Check the credentials and return ``(raw_token, ApiToken)``, or ``None`` when they fail.
-    An account that needs a second factor also needs a current code (``otp``): without it
-    ``second_factor.SecondFactorError`` is raised (experts/second_factor.py)."""
-    from experts import second_factor
-
-    user = authenticate(request, username=username, password=password)
-    if user is None or not user.is_active:
-        return None
-    second_factor.check_for_token(user, otp, request=request)
-    raw = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        digest=token_digest(raw),
-        expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS),
-    )
-    return raw, token
-
-
-def revoke_api_token(token):
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
-    return token
 
 
 @transaction.atomic
@@ -118,8 +87,10 @@ def create_expert(*, by, reason, domains=(), username=None, password=None, send_
 
     A new account's sign-in details (username, address, the one-time-code sign-in) go to the
     expert by email and SMS after commit, unless ``send_sign_in`` is false (demo data).
-    The primary domain is always one of the expert's domains. Raises ``ValidationError``.
+    The primary domain is always one of the expert's domains. Raises ``ValidationError``;
+    ``PermissionDenied`` unless ``by`` manages the roster.
     """
+    rules.require(rules.may_manage_roster, by)
     if fields.get("status", Expert.Status.CANDIDATE) not in Expert.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     expert = Expert(**fields)
@@ -182,12 +153,18 @@ def _changed_fields(expert, fields):
     return changed
 
 
-@transaction.atomic
 def update_expert(expert, *, by, reason, domains=None, **fields):
-    """Change roster fields (never the status: see ``change_expert_status``).
+    """Change roster fields (never the status: see ``change_expert_status``), if ``by`` manages
+    the roster.
 
     Saves, and so records history, only when something actually changed; returns the expert.
     """
+    rules.require(rules.may_manage_roster, by)
+    return _update_expert(expert, by=by, reason=reason, domains=domains, **fields)
+
+
+@transaction.atomic
+def _update_expert(expert, *, by, reason, domains=None, **fields):
     if "status" in fields:
         raise ValidationError({"status": _("Change the status with suspend, renew or dismiss, giving a reason.")})
     if "mobile" in fields:
@@ -219,15 +196,17 @@ def update_expert(expert, *, by, reason, domains=None, **fields):
 
 def update_own_profile(expert, *, by, **fields):
     """What an expert may change themself: contact details and biography."""
+    rules.require(rules.may_keep_own_record, by, expert)
     unknown = set(fields) - set(SELF_SERVICE_FIELDS)
     if unknown:
         raise ValidationError(_("Only contact details and the biography can be changed here."))
-    return update_expert(expert, by=by, reason=_("Changed by the expert"), **fields)
+    return _update_expert(expert, by=by, reason=_("Changed by the expert"), **fields)
 
 
 @transaction.atomic
 def change_expert_status(expert, *, status, by, reason):
     """Move an expert to ``status`` if the transition table allows it; a reason is required."""
+    rules.require(rules.may_manage_roster, by)
     expert = Expert.objects.select_for_update().get(pk=expert.pk)
     if status == expert.status:
         return expert
@@ -248,6 +227,7 @@ def change_expert_status(expert, *, status, by, reason):
 @transaction.atomic
 def set_expert_photo(expert, *, upload, by):
     """Check, clean and store a photo. Raises ``ValidationError`` and stores nothing when it fails."""
+    rules.require(rules.may_keep_own_record, by, expert)
     display, thumbnail = process_photo(upload)
     # A fresh, locked copy: the caller's object may predate a status change it would overwrite.
     expert = Expert.objects.select_for_update().get(pk=expert.pk)
@@ -269,6 +249,7 @@ def set_expert_photo(expert, *, upload, by):
 @transaction.atomic
 def renew_term(expert, *, term_start, term_end, appointment_letter="", by, reason):
     """A new term of appointment; an expired or suspended expert becomes active again."""
+    rules.require(rules.may_manage_roster, by)
     if term_start and term_end and term_end < term_start:
         raise ValidationError({"term_end": _("The term cannot end before it starts.")})
     if term_end is None or term_end < timezone.localdate():
@@ -307,6 +288,7 @@ def expire_terms(*, today=None, by=None):
 
 @transaction.atomic
 def declare_conflict(expert, *, organization, reason, until=None, by):
+    rules.require(rules.may_keep_own_record, by, expert)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say what the conflict is.")})
     if until is not None and until < timezone.localdate():
@@ -319,6 +301,7 @@ def declare_conflict(expert, *, organization, reason, until=None, by):
 
 @transaction.atomic
 def withdraw_conflict(conflict, *, by):
+    rules.require(rules.may_keep_own_record, by, conflict.expert)
     conflict._history_user = by
     conflict._change_reason = _("Conflict withdrawn")
     audit.record(audit.CONFLICT_WITHDRAW, actor=by, obj=conflict.expert, outcome=audit.SUCCESS, conflict=conflict.pk)
@@ -327,6 +310,7 @@ def withdraw_conflict(conflict, *, by):
 
 @transaction.atomic
 def add_unavailability(expert, *, starts_on, ends_on, note="", by):
+    rules.require(rules.may_keep_own_record, by, expert)
     if starts_on is None or ends_on is None:
         raise ValidationError(_("Give the first and the last day."))
     if ends_on < starts_on:
@@ -340,6 +324,7 @@ def add_unavailability(expert, *, starts_on, ends_on, note="", by):
 
 @transaction.atomic
 def remove_unavailability(period, *, by):
+    rules.require(rules.may_keep_own_record, by, period.expert)
     period._history_user = by
     period._change_reason = _("Unavailable period removed")
     period.delete()
@@ -350,6 +335,7 @@ def remove_unavailability(period, *, by):
 
 @transaction.atomic
 def create_organization(*, by, name, kind=Organization.Kind.OTHER, parent=None, credit_code=""):
+    rules.require(rules.may_manage_roster, by)
     organization = Organization(name=(name or "").strip(), kind=kind, parent=parent, credit_code=credit_code or "")
     organization.full_clean()
     return _save_with_history(organization, by=by, reason=_("Organisation added"))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from experts import selectors, services
-from experts.forms import PUBLIC_FIELD_LABELS, ConflictForm, ContactForm, PhotoForm, UnavailabilityForm
+from experts.forms import PUBLIC_FIELD_LABELS, ConflictForm, ContactForm, PhotoForm, UnavailabilityForm, apply_errors
 from experts.privacy import contact_for
 
 
@@ -62,14 +62,6 @@ def profile(request):
     return render(request, "experts/profile.html", _context(request, expert))
 
 
-def _apply(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @login_required
 @require_POST
 def update_contact(request):
@@ -79,7 +71,7 @@ def update_contact(request):
         try:
             services.update_own_profile(expert, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             expert = own_expert(request)
             return _respond(request, expert, "contact", saved=_("Your contact details were saved."))
@@ -95,7 +87,7 @@ def update_photo(request):
         try:
             services.set_expert_photo(expert, upload=form.cleaned_data["photo"], by=request.user)
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             return _respond(request, own_expert(request), "photo", saved=_("Your photo was changed."))
     return _respond(request, expert, "photo", photo_form=form)
@@ -110,7 +102,7 @@ def add_period(request):
         try:
             services.add_unavailability(expert, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             return _respond(request, expert, "periods", saved=_("The period was added."))
     return _respond(request, expert, "periods", period_form=form)
@@ -134,7 +126,7 @@ def declare_conflict(request):
         try:
             services.declare_conflict(expert, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             return _respond(request, expert, "conflicts", saved=_("The conflict was declared."))
     return _respond(request, expert, "conflicts", conflict_form=form)

@@ -8,7 +8,8 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from experts import admin_views
+from experts.admin_views import actions, roster
+from experts.admin_views import workbook as workbook_views
 from experts.forms import ExpertAdminForm
 from experts.models import Domain, Expert, Organization
 
@@ -29,15 +30,15 @@ class ExpertViewSet(ModelViewSet):
     menu_label = _("Experts")
     url_prefix = "experts/expert"
     name = "experts_expert"
-    index_view_class = admin_views.ExpertIndexView
+    index_view_class = roster.ExpertIndexView
     index_template_name = "experts/admin/roster_index.html"
-    add_view_class = admin_views.ExpertCreateView
-    edit_view_class = admin_views.ExpertEditView
-    inspect_view_class = admin_views.ExpertInspectView
+    add_view_class = roster.ExpertCreateView
+    edit_view_class = roster.ExpertEditView
+    inspect_view_class = roster.ExpertInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
     search_fields = ["name"]  # the search itself is selectors.search_experts
-    filterset_class = admin_views.RosterFilterSet
+    filterset_class = roster.RosterFilterSet
     list_per_page = 50
     # The roster's references are its own foreign keys; Wagtail's usage index would add a write
     # (and a content-type lookup) to every save of every imported row, for a screen we do not use.
@@ -93,13 +94,13 @@ class ExpertViewSet(ModelViewSet):
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
-            path("status/<int:pk>/", admin_views.status_view, name="status"),
-            path("contact/<int:pk>/", admin_views.contact_view, name="contact"),
-            path("export/", admin_views.export_view, name="export"),
-            path("import/", admin_views.import_view, name="import"),
-            path("import/template/", admin_views.template_view, name="import_template"),
-            path("import/confirm/", admin_views.import_confirm_view, name="import_confirm"),
-            path("import/<str:run_id>/", admin_views.import_progress_view, name="import_progress"),
+            path("status/<int:pk>/", actions.status_view, name="status"),
+            path("contact/<int:pk>/", actions.contact_view, name="contact"),
+            path("export/", workbook_views.export_view, name="export"),
+            path("import/", workbook_views.import_view, name="import"),
+            path("import/template/", workbook_views.template_view, name="import_template"),
+            path("import/confirm/", workbook_views.import_confirm_view, name="import_confirm"),
+            path("import/<str:run_id>/", workbook_views.import_progress_view, name="import_progress"),
         ]
 
 

@@ -1,3 +1,6 @@
+"""``manage.py load_demo``: every app's demo data, each after the apps it builds on (the roster,
+reviews, opinions, the site, consolidations, proposals, consultations), in one transaction."""
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
