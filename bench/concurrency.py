@@ -27,6 +27,7 @@ def writer(opinion_id, saves, tag, results):
 
     from consultations.opinions import services
     from consultations.opinions.models import Opinion
+    from core.errors import StaleVersion
 
     accepted, attempts, latencies = 0, 0, []
     try:
@@ -41,7 +42,7 @@ def writer(opinion_id, saves, tag, results):
                         expected_version=opinion.version,
                     )  # fmt: skip
                     break
-                except services.StaleVersion:
+                except StaleVersion:
                     continue
             latencies.append(time.perf_counter() - started)
             accepted += 1

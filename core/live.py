@@ -10,6 +10,7 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,5 @@ def consultation_group(consultation_id):
 def emit_consultation_event(consultation, type, **payload):
     """Tell the consultation's board (``/ws/consultations/{id}/``) what changed, after commit.
     ``payload`` holds ids and states only; the board fetches the rest over HTTP with its rights."""
-    from django.utils import timezone
-
     message = {**payload, "type": type, "consultation": consultation.pk, "at": timezone.now().isoformat()}
     send_after_commit(consultation_group(consultation.pk), {"type": "consultation.event", "event": message})

@@ -9,6 +9,7 @@ import logging
 import sys
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils.module_loading import import_string
 
@@ -44,8 +45,6 @@ def send_sms(to, text):
 
 def send_email(to, *, subject, text):
     """Mail ``text`` to the address ``to`` if there is one; a failing mail server is logged, not raised."""
-    from django.core.mail import EmailMessage
-
     if not to:
         return False
     try:

@@ -1,7 +1,9 @@
 """The conventions every API endpoint shares (docs/api.md): pagination, errors, 409.
 
-The one mapping from service errors to answers: ``ValidationError`` 400 (field → messages),
-``PermissionDenied`` 403, ``Http404`` 404, ``StateConflict`` 409. API views let them through.
+The one mapping from service errors to answers: ``ValidationError`` 400 (field → messages; 413
+when a field's error has the code ``too_large``), ``PermissionDenied`` 403 (with the service's
+message, if it gave one), ``Http404`` 404, ``StateConflict`` 409. API views let them through;
+what a view still answers itself is a 409 that carries the current version to merge with.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -31,6 +33,42 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class TooLarge(exceptions.APIException):
+    """413: an upload over its limit."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
+def _too_large(error):
+    """``{field: messages}`` of the errors coded ``too_large`` in a Django ``ValidationError``."""
+    fields = {}
+    for field, items in getattr(error, "error_dict", {}).items():
+        messages = [message for item in items if item.code == "too_large" for message in item.messages]
+        if messages:
+            fields[field] = messages
+    return fields
+
+
+def _translate(exc):
+    """A service's (Django's) exception as DRF's, keeping its message."""
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, StateConflict):
+        return Conflict(exc.message)
+    if isinstance(exc, DjangoValidationError):
+        too_large = _too_large(exc)
+        if too_large:
+            first = next(iter(too_large.values()))[0]
+            return TooLarge({"detail": first, "errors": too_large})
+        return exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    return exc
+
+
 def _flatten(detail):
     """DRF's nested error detail as ``{"field": ["message", ...]}``; nested fields keep their dicts."""
     if not isinstance(detail, dict):
@@ -46,16 +84,7 @@ def _flatten(detail):
 
 def exception_handler(exc, context):
     """Every error body is ``{"detail": "...", "errors": {"field": [...]}}``."""
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
-    elif isinstance(exc, StateConflict):
-        exc = Conflict(exc.message)
-    elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
+    exc = _translate(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

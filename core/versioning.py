@@ -5,6 +5,10 @@ accepted write and is the API's ``ETag``. A write names the version it started f
 ``If-Match`` header, or a form's ``version`` field); it is applied only if that is still the
 current version, by one conditional UPDATE, so of two concurrent writes exactly one wins and the
 other gets 409 with the current record to merge with.
+
+Reading the version: ``version_from_request`` (API), ``version_from_form`` (pages). Deciding:
+``require_version``, ``is_current`` (refuse early), ``compare_and_set`` (the write). Answering:
+``etag`` / ``with_etag``.
 """
 
 from django.core.exceptions import ValidationError
@@ -26,8 +30,28 @@ def version_from_if_match(header, fallback=None):
     raise ValidationError({"version": [_("Send the version you started from in If-Match.")]})
 
 
+def version_from_request(request, body=None):
+    """``version_from_if_match`` for an API request: its ``If-Match``, else ``body["version"]``."""
+    return version_from_if_match(request.headers.get("If-Match"), (body or {}).get("version"))
+
+
+def version_from_form(raw):
+    """A page form's ``version`` field as a number, or ``None`` when it is missing or not one (the
+    service then says what is wrong with it, or takes the current version where that is allowed)."""
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
 def etag(version):
     return f'"{version}"'
+
+
+def with_etag(response, version):
+    """``response`` with the ``ETag`` of ``version``."""
+    response["ETag"] = etag(version)
+    return response
 
 
 def is_version(value):

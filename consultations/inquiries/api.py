@@ -1,9 +1,9 @@
-"""The API of consultations and their answers (API.md): views translate, call the services of
-``consulting`` (and the opinion services for answers) and shape the answer; who sees what is
-``consultation_access``."""
+"""The API of consultations and their answers (docs/api.md): views translate, call the services
+(``services`` for consultations, the opinion services for answers, through the answer's kind) and
+shape the answer; who sees what is ``rules``. Refusals pass through to
+``core.rest.exception_handler``; a stale answer is answered here with the current one."""
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers, status
@@ -12,28 +12,12 @@ from rest_framework.response import Response
 from consultations.inquiries import rules as access
 from consultations.inquiries import services as consulting
 from consultations.inquiries.models import Consultation, Question
-from consultations.opinions import services
-from consultations.opinions.api import SaveSerializer, _call, _save, _submit, _with_etag
+from consultations.inquiries.selectors import consultations_for
+from consultations.opinions.api import SaveSerializer, save_from_request, submit_from_request
 from consultations.opinions.models import Opinion
-from core.errors import StateConflict
+from core import versioning
+from core.errors import StaleVersion, StateConflict
 from core.rest import error_response
-
-
-def consultations_for(user):
-    """The list's queryset: what ``user`` may see, with what a row shows, in fixed queries."""
-    return (
-        access.consultations_visible_to(user)
-        .prefetch_related(
-            Prefetch("questions", queryset=Question.objects.order_by("position", "id")),
-            "addressed_domains",
-            "addressed_experts",
-        )
-        .annotate(
-            n_recipients=Count("recipients", distinct=True),
-            n_submitted=Count("answers", distinct=True, filter=Q(answers__submitted_at__isnull=False)),
-        )
-        .order_by("-created_at", "-id")
-    )
 
 
 def _visible(request, consultation_id):
@@ -168,9 +152,9 @@ class ConsultationListView(generics.ListCreateAPIView):
         data = dict(body.validated_data)
         to = data.pop("state", Consultation.State.DRAFT)
         with transaction.atomic():  # a refused opening leaves no draft behind
-            consultation = _call(consulting.create_consultation, by=request.user, data=data)
+            consultation = consulting.create_consultation(by=request.user, data=data)
             if to != Consultation.State.DRAFT:
-                _call(consulting.transition_consultation, consultation, to, by=request.user)
+                consulting.transition_consultation(consultation, to, by=request.user)
         created = _visible(request, consultation.pk)
         return Response(
             ConsultationSerializer(created, context={"request": request}).data, status=status.HTTP_201_CREATED
@@ -193,7 +177,7 @@ class ConsultationDetailView(generics.GenericAPIView):
             raise exceptions.PermissionDenied(_("The secretariat and the commission change consultations."))
         body = ConsultationWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        _call(consulting.update_consultation, consultation, by=request.user, data=dict(body.validated_data))
+        consulting.update_consultation(consultation, by=request.user, data=dict(body.validated_data))
         return Response(ConsultationSerializer(_visible(request, consultation_id), context={"request": request}).data)
 
 
@@ -212,7 +196,7 @@ def own_answer(user, consultation):
     return access.answers_visible_to(user, consultation).get(pk=answer.pk)
 
 
-def _stale(request, error, consultation):
+def _stale(request, consultation):
     current = own_answer(request.user, consultation)
     response = error_response(
         _("Someone saved this answer after the version you started from."),
@@ -220,7 +204,7 @@ def _stale(request, error, consultation):
         version=current.version,
         current=AnswerSerializer(current).data,
     )
-    return _with_etag(response, current)
+    return versioning.with_etag(response, current.version)
 
 
 class OwnAnswerView(generics.GenericAPIView):
@@ -231,7 +215,7 @@ class OwnAnswerView(generics.GenericAPIView):
 
     def get(self, request, consultation_id):
         answer = own_answer(request.user, _visible(request, consultation_id))
-        return _with_etag(Response(AnswerSerializer(answer).data), answer)
+        return versioning.with_etag(Response(AnswerSerializer(answer).data), answer.version)
 
     @extend_schema(
         request=AnswerWriteSerializer,
@@ -242,11 +226,11 @@ class OwnAnswerView(generics.GenericAPIView):
         consultation = _visible(request, consultation_id)
         answer = own_answer(request.user, consultation)
         try:
-            _save(request, answer, AnswerWriteSerializer)
-        except services.StaleVersion as error:
-            return _stale(request, error, consultation)
+            save_from_request(request, answer, AnswerWriteSerializer)
+        except StaleVersion:
+            return _stale(request, consultation)
         saved = own_answer(request.user, consultation)
-        return _with_etag(Response(AnswerSerializer(saved).data), saved)
+        return versioning.with_etag(Response(AnswerSerializer(saved).data), saved.version)
 
 
 class SubmitAnswerView(generics.GenericAPIView):
@@ -260,15 +244,15 @@ class SubmitAnswerView(generics.GenericAPIView):
         consultation = _visible(request, consultation_id)
         answer = own_answer(request.user, consultation)
         try:
-            _submit(request, answer)
-        except services.StaleVersion as error:
-            return _stale(request, error, consultation)
+            submit_from_request(request, answer)
+        except StaleVersion:
+            return _stale(request, consultation)
         submitted = own_answer(request.user, consultation)
-        return _with_etag(Response(AnswerSerializer(submitted).data), submitted)
+        return versioning.with_etag(Response(AnswerSerializer(submitted).data), submitted.version)
 
 
 class AnswerListView(generics.ListAPIView):
-    """All answers the caller may read at this stage (``consultation_access.answer_filter``)."""
+    """All answers the caller may read at this stage (``rules.answer_filter``)."""
 
     serializer_class = AnswerSerializer
     queryset = Opinion.objects.none()

@@ -1,5 +1,5 @@
-"""A consultation's answers as documents to file, in the consolidation's official layout
-(``documents.render_official_docx``) and as a spreadsheet. Made on request: a consultation's
+"""A consultation's answers as documents to file, in the committee's official layout
+(``consultations.doc_templates.official``) and as a spreadsheet. Made on request: a consultation's
 answers are short, and what a document shows depends on the reader's rights (names or letters,
 answers visible at this stage), so nothing is cached."""
 
@@ -7,13 +7,15 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
-from consultations.consolidation.documents import append_text_row, chinese_number, number_parts, render_official_docx
+from consultations.doc_templates.official import append_text_row, chinese_number, number_parts, render_official_docx
 
 
 def _parts(consultation, groups, answers, asked):
     overview = [_("Consultation: {title}.").format(title=consultation.title)]
-    if asked:  # how many were asked and answered: for those who pose it (consultation_access.sees_who_is_asked)
+    if asked:  # how many were asked and answered: for those who pose it (rules.sees_who_is_asked)
         overview.append(
             _("Experts asked: {n}; answers submitted: {m}.").format(
                 n=consultation.recipients.count(), m=sum(1 for a in answers if a.submitted_at)
@@ -70,9 +72,6 @@ def docx_bytes(consultation, groups, answers, labels, *, asked=False):
 
 def xlsx_bytes(consultation, groups, answers, labels, *, asked=False):
     """The points, one per row, and the seals; like the reader's page, no count of who was asked."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "answers"

@@ -36,9 +36,7 @@ class Consultation(models.Model):
     opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
-    answers_shared = models.BooleanField(
-        _("experts see each other's answers before the close"), default=False
-    )
+    answers_shared = models.BooleanField(_("experts see each other's answers before the close"), default=False)
     anonymous = models.BooleanField(
         _("answers shown without names"), default=False, help_text=_("Experts appear as Expert A, B, C.")
     )

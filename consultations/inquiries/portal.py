@@ -5,7 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consultations.inquiries.models import Consultation
 from consultations.inquiries.rules import poses_consultations
+from consultations.opinions.models import Opinion
 from core.portal import nav_item, task_provider
 from experts import roles
 
@@ -27,9 +29,6 @@ def _meta(consultation):
 def _to_answer(user):
     if not roles.has_role(user, roles.EXPERT):
         return []
-    from consultations.inquiries.models import Consultation
-    from consultations.opinions.models import Opinion
-
     open_ones = list(
         Consultation.objects.filter(state=Consultation.State.OPEN, recipients__user=user, recipients__status="active")
         .distinct()
@@ -57,8 +56,6 @@ def _to_answer(user):
 def _open_consultations(user):
     if not poses_consultations(user):
         return []
-    from consultations.inquiries.models import Consultation
-
     open_ones = Consultation.objects.filter(state=Consultation.State.OPEN).order_by("closes_at", "id")[:20]
     return [
         {

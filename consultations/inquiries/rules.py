@@ -14,11 +14,13 @@ way to "Expert A, B, C" when the consultation is ``anonymous``, for everyone but
 """
 
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.inquiries.models import Consultation
 from consultations.opinions.models import Opinion, Point
 from experts import roles
+from experts.models import Expert
 
 ACTIVE = "active"
 
@@ -134,3 +136,49 @@ def author_labels(user, consultation, answers):
     )
     position = {pk: index for index, pk in enumerate(order)}
     return {a.pk: letter_name(position[a.pk]) if a.pk in position else a.expert.name for a in answers}
+
+
+# ---------------------------------------------------------------- writing an answer
+
+
+def accepts_answers(consultation, *, now=None):
+    """Open and not past its closing time (the periodic task may not have closed it yet): the one
+    rule for both the refusal of a late save and whether the answer page is editable."""
+    now = now or timezone.now()
+    past = consultation.closes_at is not None and consultation.closes_at <= now
+    return consultation.state == Consultation.State.OPEN and not past
+
+
+def refusal_to_answer(answer, consultation, *, by):
+    """Why ``by`` may not write ``answer`` now, or ``None``: its author, still an active
+    recipient, while ``consultation`` accepts answers."""
+    if answer.expert.user_id != getattr(by, "id", None):
+        return _("Only its author writes an answer.")
+    if answer.expert.status != Expert.Status.ACTIVE or not consultation.recipients.filter(pk=answer.expert_id).exists():
+        return _("You are not asked in this consultation.")
+    if consultation.state != Consultation.State.OPEN:
+        if consultation.state == Consultation.State.CLOSED:
+            return _("The consultation is closed: the answer is read-only.")
+        return _("Answers are written once the consultation is open.")
+    if not accepts_answers(consultation):
+        # Past its closing time but not yet closed by the periodic task: the deadline still holds.
+        return _("The consultation closed at {time:%Y-%m-%d %H:%M}: the answer is read-only.").format(
+            time=timezone.localtime(consultation.closes_at)
+        )
+    return None
+
+
+# ---------------------------------------------------------------- answering the points of answers
+
+
+def can_see_answer_point(user, point):
+    """A point of a sealed answer, for whoever may read that answer now."""
+    answer = point.opinion
+    if answer.submitted_at is None or not can_see_consultation(user, answer.consultation):
+        return False
+    return Opinion.objects.filter(pk=answer.pk).filter(answer_filter(user, answer.consultation)).exists()
+
+
+def can_answer_answer_point(user, point):
+    """The commission answers the points of a consultation's sealed answers."""
+    return user.is_authenticated and roles.has_role(user, roles.COMMISSION) and can_see_answer_point(user, point)

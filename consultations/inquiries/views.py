@@ -1,7 +1,7 @@
 """Portal pages for consultations: the list, posing one (the secretariat or the commission), the
 reading page with the answers grouped by question (the board, live for those who pose), the
 expert's answer page (phone first, autosaved through the API) with its sealing step, and the
-.docx/.xlsx exports. Pages render and call services; who sees what is ``consultation_access``."""
+.docx/.xlsx exports. Pages render and call services; who sees what is ``rules``."""
 
 from django import forms
 from django.contrib import messages
@@ -14,15 +14,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from consultations.consolidation.documents import CONTENT_TYPES
+from consultations.doc_templates.official import CONTENT_TYPES
 from consultations.inquiries import documents as exports
 from consultations.inquiries import rules as access
 from consultations.inquiries import services as consulting
-from consultations.inquiries.api import consultations_for
+from consultations.inquiries.cleaning import fits_id
 from consultations.inquiries.models import Consultation
+from consultations.inquiries.selectors import consultations_for
 from consultations.opinions import services
 from consultations.opinions.canonical import digest, opinion_content
-from core.errors import StateConflict
+from core.errors import StaleVersion, StateConflict
+from core.versioning import version_from_form
 from experts import audit, roles
 from experts.models import Domain, Expert
 
@@ -76,7 +78,7 @@ class ExpertChoiceField(forms.ModelMultipleChoiceField):
                 number = int(item)
             except (TypeError, ValueError):
                 continue  # not a number: the field's own check says so
-            if not consulting.fits_id(number):
+            if not fits_id(number):
                 raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
                                       params={"value": item})  # fmt: skip
         return super().clean(value)
@@ -309,11 +311,11 @@ def consultation_answer(request, consultation_id):
                 answer,
                 by=request.user,
                 data={"points": _posted_points(request, consultation)},
-                expected_version=_int(request.POST.get("version")),
+                expected_version=version_from_form(request.POST.get("version")),
                 reason=request.POST.get("reason", ""),
             )
             messages.success(request, _("Your answer is saved."))
-        except services.StaleVersion:
+        except StaleVersion:
             messages.error(request, _("The answer changed since you opened this page: check it and save again."))
         except (ValidationError, StateConflict) as error:
             _errors(request, error)
@@ -329,7 +331,7 @@ def consultation_answer(request, consultation_id):
             "consultation": consultation,
             "answer": answer,
             "questions": questions,
-            "writable": consulting.accepts_answers(consultation),
+            "writable": access.accepts_answers(consultation),
             "documents": list(consultation.documents.all()),
         },
     )
@@ -344,9 +346,11 @@ def consultation_answer_submit(request, consultation_id):
         return redirect("consultations:consultation", consultation_id=consultation.pk)
     if request.method == "POST":
         try:
-            services.submit_opinion(answer, by=request.user, expected_version=_int(request.POST.get("version")))
+            services.submit_opinion(
+                answer, by=request.user, expected_version=version_from_form(request.POST.get("version"))
+            )
             messages.success(request, _("Your answer is submitted and sealed."))
-        except services.StaleVersion:
+        except StaleVersion:
             messages.error(request, _("The answer changed since you opened this page: check it and submit again."))
             return redirect("consultations:consultation-answer-submit", consultation_id=consultation.pk)
         except (ValidationError, StateConflict) as error:

@@ -1,26 +1,20 @@
-"""The API of opinions, their versions and the review's discussion (API.md). Views translate the
-request, call a service and shape the answer; the rules live in services and permissions."""
+"""The API of opinions, their versions and the review's discussion (docs/api.md). Views translate
+the request, call a service and shape the answer; who may is ``rules``, what is written is
+``services``. Refusals pass through to ``core.rest.exception_handler`` (400, 403, 409); a stale
+version is answered here, with the current opinion to merge with."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from consultations.opinions import diff, selectors, services
+from consultations.opinions import diff, rules, selectors, services
 from consultations.opinions.models import Comment, Opinion, OpinionVersion
-from core.errors import StateConflict
-from core.rest import Conflict, error_response
-from reviews import permissions
+from core import versioning
+from core.errors import StaleVersion
+from core.rest import error_response
 from reviews import selectors as review_selectors
-
-
-def _raise_validation(error):
-    if hasattr(error, "error_dict"):
-        raise exceptions.ValidationError(error.message_dict)
-    raise exceptions.ValidationError({"non_field_errors": error.messages})
 
 
 def _visible_review(request, review_id):
@@ -110,28 +104,6 @@ class DiscussionSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- the caller's opinion
 
 
-def _etag(opinion):
-    return f'"{opinion.version}"'
-
-
-def _with_etag(response, opinion):
-    response["ETag"] = _etag(opinion)
-    return response
-
-
-def _expected_version(request, body):
-    raw = request.headers.get("If-Match", "").strip()
-    if raw:
-        raw = raw.removeprefix("W/").strip('"')
-        try:
-            return int(raw)
-        except ValueError:
-            raise exceptions.ValidationError({"version": [_("If-Match carries the version number you started from.")]})
-    if body.get("version") is not None:
-        return body["version"]
-    raise exceptions.ValidationError({"version": [_("Send the version you started from in If-Match.")]})
-
-
 def _own_opinion(request, review_id):
     review = _visible_review(request, review_id)
     opinion = selectors.own_opinion(request.user, review)
@@ -152,62 +124,31 @@ def _stale(error):
         version=current.version,
         current=OpinionSerializer(current).data,
     )
-    return _with_etag(response, current)
+    return versioning.with_etag(response, current.version)
 
 
-class TooLarge(exceptions.APIException):
-    """413: an upload over its limit (as for plan versions)."""
-
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
-
-
-def _too_large(error):
-    """The messages of the attachments refused for their size, if any."""
-    refused = getattr(error, "error_dict", {}).get("attachments", [])
-    return [message for item in refused if item.code == "too_large" for message in item.messages]
-
-
-def _call(func, *args, **kwargs):
-    """Run a service of this app; its refusals become the API's answers: a state that forbids it
-    409, a permission 403, bad input 400 (field → messages), an attachment too large 413."""
-    try:
-        return func(*args, **kwargs)
-    except StateConflict as error:
-        raise Conflict(error.message)
-    except DjangoPermissionDenied as error:
-        raise exceptions.PermissionDenied(str(error) or None)
-    except DjangoValidationError as error:
-        too_large = _too_large(error)
-        if too_large:
-            raise TooLarge({"detail": too_large[0], "errors": {"attachments": too_large}})
-        _raise_validation(error)
-
-
-def _save(request, opinion, body_class):
+def save_from_request(request, opinion, body_class):
     """A PUT of an opinion or an answer: check the body, read the version from ``If-Match``, save
-    through ``services.save_opinion``. Raises ``services.StaleVersion`` for the caller's 409."""
+    through ``services.save_opinion``. Raises ``StaleVersion`` for the caller's 409."""
     body = body_class(data=request.data)
     body.is_valid(raise_exception=True)
     values = dict(body.validated_data)
-    expected = _expected_version(request, values)
     data = {key: request.data.get(key) for key in ("conclusion", "scores", "summary", "points")}
-    return _call(
-        services.save_opinion,
+    return services.save_opinion(
         opinion,
         by=request.user,
         data=data,
-        expected_version=expected,
+        expected_version=versioning.version_from_request(request, values),
         label=values.get("label", ""),
         reason=values.get("reason", ""),
         merged=values.get("merged", False),
     )
 
 
-def _submit(request, opinion):
-    """Seal an opinion or an answer; ``If-Match`` is optional here. Raises ``services.StaleVersion``."""
-    expected = _expected_version(request, {}) if request.headers.get("If-Match") else None
-    return _call(services.submit_opinion, opinion, by=request.user, expected_version=expected)
+def submit_from_request(request, opinion):
+    """Seal an opinion or an answer; ``If-Match`` is optional here. Raises ``StaleVersion``."""
+    expected = versioning.version_from_request(request) if request.headers.get("If-Match") else None
+    return services.submit_opinion(opinion, by=request.user, expected_version=expected)
 
 
 class OwnOpinionView(APIView):
@@ -216,7 +157,7 @@ class OwnOpinionView(APIView):
     @extend_schema(responses=OpinionSerializer)
     def get(self, request, review_id):
         opinion = _own_opinion(request, review_id)
-        return _with_etag(Response(OpinionSerializer(opinion).data), opinion)
+        return versioning.with_etag(Response(OpinionSerializer(opinion).data), opinion.version)
 
     @extend_schema(
         request=OpinionWriteSerializer,
@@ -226,11 +167,11 @@ class OwnOpinionView(APIView):
     def put(self, request, review_id):
         opinion = _own_opinion(request, review_id)
         try:
-            saved = _save(request, opinion, OpinionWriteSerializer)
-        except services.StaleVersion as error:
+            saved = save_from_request(request, opinion, OpinionWriteSerializer)
+        except StaleVersion as error:
             return _stale(error)
         saved = selectors.own_opinion(request.user, saved.review)
-        return _with_etag(Response(OpinionSerializer(saved).data), saved)
+        return versioning.with_etag(Response(OpinionSerializer(saved).data), saved.version)
 
 
 class SubmitOpinionView(APIView):
@@ -240,11 +181,11 @@ class SubmitOpinionView(APIView):
     def post(self, request, review_id):
         opinion = _own_opinion(request, review_id)
         try:
-            submitted = _submit(request, opinion)
-        except services.StaleVersion as error:
+            submitted = submit_from_request(request, opinion)
+        except StaleVersion as error:
             return _stale(error)
         submitted = selectors.own_opinion(request.user, submitted.review)
-        return _with_etag(Response(OpinionSerializer(submitted).data), submitted)
+        return versioning.with_etag(Response(OpinionSerializer(submitted).data), submitted.version)
 
 
 class OpinionVersionListView(generics.ListAPIView):
@@ -269,7 +210,7 @@ class OpinionVersionListView(generics.ListAPIView):
 
 
 class OpinionListView(generics.ListAPIView):
-    """All opinions of the review the caller may see at this stage (``reviews.permissions``)."""
+    """All opinions of the review the caller may see at this stage (``rules.opinion_filter``)."""
 
     serializer_class = OpinionSerializer
     queryset = Opinion.objects.none()  # names the model for the schema; get_queryset() decides
@@ -284,7 +225,7 @@ class OpinionListView(generics.ListAPIView):
 
 def _discussable_review(request, review_id):
     review = _visible_review(request, review_id)
-    if not permissions.can_discuss(request.user, review):
+    if not rules.can_discuss(request.user, review):
         raise exceptions.PermissionDenied(_("The discussion is the panel's."))
     return review
 
@@ -312,7 +253,7 @@ class CommentListView(generics.ListCreateAPIView):
         review = _discussable_review(request, kwargs["review_id"])
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        comment = _call(services.add_comment, review, by=request.user, **body.validated_data)
+        comment = services.add_comment(review, by=request.user, **body.validated_data)
         comment = selectors.comments_for(review).get(pk=comment.pk)
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
@@ -328,9 +269,9 @@ class DiscussionView(APIView):
     @extend_schema(request=DiscussionSerializer, responses=DiscussionSerializer)
     def put(self, request, review_id):
         review = _discussable_review(request, review_id)
-        if not permissions.can_move_marker(request.user, review):
+        if not rules.can_move_marker(request.user, review):
             raise exceptions.PermissionDenied(_("The chair moves the discussion."))
         body = DiscussionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        discussion = _call(services.move_discussion, review, by=request.user, section=body.validated_data["section"])
+        discussion = services.move_discussion(review, by=request.user, section=body.validated_data["section"])
         return Response({"section": discussion.section})

@@ -9,6 +9,13 @@ past is seeded with the same helpers the services use (points, sealed version, d
 from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
+
+from consultations.opinions import services
+from consultations.opinions.canonical import normalise_text
+from consultations.opinions.models import Opinion, OpinionVersion
+from consultations.opinions.services import _record_version, _write_points, ensure_opinion
+from reviews.models import Review
 
 SCORES = [
     {"necessity": 9, "feasibility": 8, "soundness": 8},
@@ -35,8 +42,6 @@ POINTS = [
 
 
 def load(password=None):
-    from reviews.models import Review
-
     for review in Review.objects.filter(state=Review.State.OPEN).select_related("plan_version", "chair__user"):
         _open_review(review)
     later = [Review.State.CLOSED, Review.State.CONSOLIDATED, Review.State.RESPONDED, Review.State.ARCHIVED]
@@ -57,8 +62,6 @@ def _untouched(opinions):
 
 
 def _open_review(review):
-    from consultations.opinions import services
-
     opinions = _opinions(review)
     if not _untouched(opinions):
         return
@@ -93,12 +96,6 @@ def _open_review(review):
 
 @transaction.atomic
 def _sealed_past(review):
-    from django.utils import timezone
-
-    from consultations.opinions.canonical import normalise_text
-    from consultations.opinions.models import Opinion, OpinionVersion
-    from consultations.opinions.services import _record_version, _write_points, ensure_opinion
-
     for assignment in review.assignments.filter(state="accepted"):
         ensure_opinion(assignment)
     opinions = _opinions(review)

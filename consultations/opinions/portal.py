@@ -6,14 +6,13 @@ from django.utils.translation import gettext as _
 
 from core.portal import task_provider
 from experts import roles
+from reviews.models import Assignment, Review
 
 
 @task_provider
 def _opinions_to_write(user):
     if not roles.has_role(user, roles.EXPERT):
         return []
-    from reviews.models import Assignment, Review
-
     open_panels = (
         Assignment.objects.filter(expert__user=user, state=Assignment.State.ACCEPTED, review__state=Review.State.OPEN)
         .select_related("review__plan", "opinion")
@@ -39,8 +38,6 @@ def _opinions_to_write(user):
 def _boards(user):
     if not roles.has_role(user, roles.SECRETARIAT):
         return []
-    from reviews.models import Review
-
     reviews = Review.objects.filter(state=Review.State.OPEN).select_related("plan").order_by("due_at")[:20]
     return [
         {

@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consultations.opinions import diff, selectors, services
+from consultations.opinions import diff, rules, selectors, services
 from consultations.opinions.canonical import digest, opinion_content
+from consultations.opinions.cleaning import DEFAULT_SCALE
 from consultations.opinions.models import Opinion
-from core.errors import StateConflict
-from reviews import permissions
+from core.errors import StaleVersion, StateConflict
+from core.versioning import version_from_form
+from reviews import rules as review_rules
 from reviews import selectors as review_selectors
 
 
@@ -60,7 +62,7 @@ def write(request, review_id):
     """The expert's own opinion beside the plan: autosaved, kept in the browser offline."""
     review, opinion = _own_opinion(request, review_id)
     criteria = [
-        {**c, "max": int(c.get("max") or services.DEFAULT_SCALE), "value": (opinion.scores or {}).get(c["key"], "")}
+        {**c, "max": int(c.get("max") or DEFAULT_SCALE), "value": (opinion.scores or {}).get(c["key"], "")}
         for c in review.criteria or []
         if c.get("key")
     ]
@@ -74,8 +76,8 @@ def write(request, review_id):
             "blocks": _blocks(review),
             "conclusions": Opinion.Conclusion.choices,
             "initial": _opinion_json(opinion),
-            "writable": review.state == "open" and opinion.assignment.state == "accepted",
-            "closed": review.state in permissions.CLOSED_STATES,
+            "writable": rules.can_write_opinion(request.user, opinion),
+            "closed": rules.is_closed(review),
             "seq": selectors.last_seq(review),
         },
     )
@@ -87,8 +89,10 @@ def submit(request, review_id):
     review, opinion = _own_opinion(request, review_id)
     if request.method == "POST":
         try:
-            opinion = services.submit_opinion(opinion, by=request.user, expected_version=_int(request.POST, "version"))
-        except services.StaleVersion:
+            opinion = services.submit_opinion(
+                opinion, by=request.user, expected_version=version_from_form(request.POST.get("version"))
+            )
+        except StaleVersion:
             messages.error(request, _("The opinion changed since you opened this page: check it and submit again."))
             return redirect("consultations:submit", review_id=review.pk)
         except (ValidationError, StateConflict) as error:
@@ -105,28 +109,21 @@ def submit(request, review_id):
     )
 
 
-def _int(data, key):
-    try:
-        return int(data.get(key, ""))
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 def versions(request, opinion_id):
     """Every kept version (who, when, why) and a character-level comparison of any two."""
     # A review opinion only: a consultation answer (review=None) has no versions page, its drafts
-    # are its author's alone (consultation_access), so its id answers 404 like any unseen object.
+    # are its author's alone (inquiries.rules), so its id answers 404 like any unseen object.
     opinion = get_object_or_404(
         Opinion.objects.filter(review__isnull=False).select_related("review__plan", "expert"), pk=opinion_id
     )
-    if not permissions.can_view_review(request.user, opinion.review) or not permissions.can_see_opinion_history(
+    if not review_rules.can_view_review(request.user, opinion.review) or not rules.can_see_opinion_history(
         request.user, opinion
     ):
         raise Http404
     rows = list(selectors.versions_of(opinion))
     by_number = {v.number: v for v in rows}
-    a, b = by_number.get(_int(request.GET, "a")), by_number.get(_int(request.GET, "b"))
+    a, b = (by_number.get(version_from_form(request.GET.get(key))) for key in ("a", "b"))
     if rows and (a is None or b is None):
         b = b or rows[-1]
         a = a or (rows[-2] if len(rows) > 1 else rows[-1])
@@ -140,7 +137,7 @@ def versions(request, opinion_id):
 
 @login_required
 def opinions(request, review_id):
-    """The opinions of the review the caller may see now (the rule of ``reviews.permissions``)."""
+    """The opinions of the review the caller may see now (``rules.opinion_filter``)."""
     review = _visible_review(request, review_id)
     rows = list(selectors.opinions_visible_to(request.user, review))
     return render(request, "consultations/opinions.html", {"review": review, "opinions": rows})
@@ -150,7 +147,7 @@ def opinions(request, review_id):
 def board(request, review_id):
     """The secretariat's progress board; ``?fragment=1`` is the part the live script refreshes."""
     review = _visible_review(request, review_id)
-    if not permissions.can_watch_progress(request.user, review):
+    if not rules.can_watch_progress(request.user, review):
         raise Http404
     context = {"review": review, "rows": selectors.progress_board(review), "now": timezone.now()}
     context["seq"] = selectors.last_seq(review)
@@ -163,7 +160,7 @@ def board(request, review_id):
 def discussion(request, review_id):
     """Meeting mode: the plan with the "now discussing" marker and the panel's thread."""
     review = _visible_review(request, review_id)
-    if not permissions.can_discuss(request.user, review):
+    if not rules.can_discuss(request.user, review):
         raise Http404
     return render(
         request,
@@ -173,8 +170,8 @@ def discussion(request, review_id):
             "blocks": _blocks(review),
             "comments": list(selectors.comments_for(review)),
             "section": selectors.discussion_section(review),
-            "is_chair": permissions.can_move_marker(request.user, review),
-            "open": review.state == "open",
+            "is_chair": rules.can_move_marker(request.user, review),
+            "open": rules.discussion_is_open(review),
             "seq": selectors.last_seq(review),
         },
     )
@@ -185,7 +182,7 @@ def discussion(request, review_id):
 def comment(request, review_id):
     """The no-script fallback of the discussion form."""
     review = _visible_review(request, review_id)
-    if not permissions.can_discuss(request.user, review):
+    if not rules.can_discuss(request.user, review):
         raise Http404
     try:
         services.add_comment(

@@ -13,6 +13,7 @@ from django.db import connection
 
 from consultations.opinions import services
 from consultations.opinions.models import Opinion, OpinionVersion
+from core.errors import StaleVersion
 from tests.consultations.conftest import build_open_review, panel_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,7 +43,7 @@ def test_concurrent_saves_from_the_same_version_one_wins_each_round(secretariat_
                 try:
                     services.save_opinion(mine, by=mine.expert.user, data={"summary": text}, expected_version=k)
                     outcomes[k][index] = ("won", text)
-                except services.StaleVersion as error:
+                except StaleVersion as error:
                     outcomes[k][index] = ("stale", error.opinion.summary, error.opinion.version)
         finally:
             connections.close_all()

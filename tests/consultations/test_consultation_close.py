@@ -10,6 +10,7 @@ from channels.layers import get_channel_layer
 from django.core.management import call_command
 from django.utils import timezone
 
+from consultations.inquiries import rules
 from consultations.inquiries import services as consulting
 from consultations.inquiries.models import Consultation
 from consultations.opinions import services
@@ -98,4 +99,4 @@ def test_answer_page_after_the_closing_time_is_read_only(secretariat_user, clien
     html = client.get(f"/portal/consultations/{consultation.pk}/answer/").content.decode()
 
     assert 'data-writable="0"' in html
-    assert consulting.accepts_answers(consultation) is False
+    assert rules.accepts_answers(consultation) is False

@@ -4,7 +4,7 @@ land-use one closed; a second load adds nothing."""
 import pytest
 
 from consultations.inquiries import demo as consultation_demo
-from consultations.inquiries import services as consulting
+from consultations.inquiries import selectors as consulting
 from consultations.inquiries.models import Consultation
 from consultations.opinions.models import Opinion
 from experts import demo as experts_demo

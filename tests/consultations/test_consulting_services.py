@@ -3,14 +3,14 @@ and sealed through the opinion services."""
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from consultations.inquiries import services as consulting
 from consultations.inquiries.models import Consultation
 from consultations.opinions import services
 from consultations.opinions.canonical import digest, opinion_content
 from consultations.opinions.models import Opinion
-from core.errors import StateConflict
+from core.errors import StaleVersion, StateConflict
 from core.models import Notification, SmsMessage
 from tests.consultations.consulting_setup import QUESTIONS, answer, build_committee, pose
 
@@ -59,6 +59,15 @@ def test_create_consultation_without_a_title_changes_nothing(commission_user):
         consulting.create_consultation(by=commission_user, data={"title": " ", "questions": ["?"]})
 
     assert list(caught.value.message_dict) == ["title"]
+    assert Consultation.objects.count() == 0
+
+
+def test_create_consultation_by_an_expert_is_refused(secretariat_user):
+    expert = build_committee()["experts"]["child"]
+
+    with pytest.raises(PermissionDenied):
+        consulting.create_consultation(by=expert.user, data={"title": "征询", "questions": ["问题"]})
+
     assert Consultation.objects.count() == 0
 
 
@@ -177,7 +186,7 @@ def test_save_answer_from_a_stale_version_raises_stale(secretariat_user):
     data = {"points": [{"question": first.pk, "text": "第一稿"}]}
     services.save_opinion(draft, by=e["child"].user, data=data, expected_version=0)
 
-    with pytest.raises(services.StaleVersion):
+    with pytest.raises(StaleVersion):
         services.save_opinion(draft, by=e["child"].user, data=data, expected_version=0)
 
     assert Opinion.objects.get(pk=draft.pk).version == 1

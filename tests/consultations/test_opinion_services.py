@@ -2,12 +2,14 @@ import hashlib
 import json
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from consultations.opinions import canonical, services
 from consultations.opinions.models import Opinion, OpinionVersion, Point
-from core.errors import StateConflict
+from core.errors import StaleVersion, StateConflict
 from reviews import services as review_services
+from reviews.models import Assignment
+from reviews.signals import assignment_accepted
 from tests.consultations.conftest import sections
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +23,31 @@ def data(**fields):
 
 def test_accepting_creates_an_empty_draft_at_version_zero(opinions):
     assert [(o.version, o.summary, o.conclusion, o.submitted_at) for o in opinions] == [(0, "", "", None)] * 3
+
+
+def test_assignment_accepted_signal_opens_the_empty_draft(opinions):
+    assignment = opinions[0].assignment
+    Opinion.objects.filter(pk=opinions[0].pk).delete()
+
+    assignment_accepted.send(sender=Assignment, assignment=assignment)
+
+    assert list(Opinion.objects.filter(assignment=assignment).values_list("version", "summary", "expert_id")) == [
+        (0, "", assignment.expert_id)
+    ]
+
+
+def test_add_comment_by_someone_off_the_panel_is_refused(review, department_user):
+    with pytest.raises(PermissionDenied):
+        services.add_comment(review, by=department_user, text="意见")
+
+    assert review.comments.count() == 0
+
+
+def test_move_discussion_by_a_member_who_is_not_the_chair_is_refused(review, opinions):
+    member = next(o.expert.user for o in opinions if o.expert_id != review.chair_id)
+
+    with pytest.raises(PermissionDenied):
+        services.move_discussion(review, by=member, section="")
 
 
 def test_save_opinion_updates_in_place_without_keeping_a_version(opinions):
@@ -54,7 +81,7 @@ def test_save_opinion_from_a_stale_version_is_refused_with_the_current_one(opini
     opinion = opinions[0]
     services.save_opinion(opinion, by=opinion.expert.user, data=data(summary="手机上写的"), expected_version=0)
 
-    with pytest.raises(services.StaleVersion) as error:
+    with pytest.raises(StaleVersion) as error:
         services.save_opinion(opinion, by=opinion.expert.user, data=data(summary="电脑上写的"), expected_version=0)
 
     assert (error.value.opinion.version, error.value.opinion.summary) == (1, "手机上写的")
