@@ -32,7 +32,7 @@ def main(argv=None):
     from django.utils import translation
 
     from consultations.consolidation.documents import BUILDERS
-    from consultations.consolidation.services import consolidate
+    from consultations.consolidation.selectors import consolidate
     from reviews.models import Review
 
     review = Review.objects.get(plan__title=generate.SHOWCASE)

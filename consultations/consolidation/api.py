@@ -1,8 +1,9 @@
 """The API of consolidations, their documents and the responses to points (API.md). Views
 translate and call ``consolidation``/``responses``/``documents``; whoever may not read a
-consolidation gets 404 on every path, the same as for one that does not exist."""
+consolidation gets 404 on every path, the same as for one that does not exist. A refusal of a
+service (400, 403, 409) is answered by ``core.rest``; only a stale version's 409 is shaped here,
+with the current consolidation to merge with."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
@@ -10,18 +11,19 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from consultations.consolidation import documents
-from consultations.consolidation import services as rules
+from consultations.consolidation import documents, rules, selectors, services
 from consultations.consolidation.models import GeneratedDocument
-from consultations.opinions.api import _expected_version, _raise_validation
+from consultations.responses import rules as response_rules
+from consultations.responses import selectors as response_selectors
 from consultations.responses import services as responses
-from core.errors import StateConflict
-from core.rest import Conflict, error_response
+from core.rest import error_response
+from core.versioning import version_from_request, with_etag
 from experts import audit
 from reviews import selectors as review_selectors
 
 
 def visible_review(user, review_id):
+    """The review if ``user`` may read its consolidation, else ``None`` (404 for the caller)."""
     review = review_selectors.reviews_visible_to(user).filter(pk=review_id).first()
     if review is None or not rules.can_view(user, review):
         return None
@@ -74,11 +76,6 @@ class ConsolidationWriteSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text="Used only when If-Match is missing.")
 
 
-def _with_etag(response, version):
-    response["ETag"] = f'"{version}"'
-    return response
-
-
 class ConsolidationView(APIView):
     """The consolidated opinion: GET (with ``ETag``); PUT edits ``group_opinion`` (``If-Match``),
     for the chair and the secretariat."""
@@ -86,8 +83,8 @@ class ConsolidationView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, review_id):
         review = _review_or_404(request, review_id)
-        data = rules.consolidate(review, user=request.user)
-        return _with_etag(Response(consolidation_json(data)), data["consolidation"].version)
+        data = selectors.consolidate(review, user=request.user)
+        return with_etag(Response(consolidation_json(data)), data["consolidation"].version)
 
     @extend_schema(
         request=ConsolidationWriteSerializer,
@@ -100,30 +97,26 @@ class ConsolidationView(APIView):
             raise exceptions.PermissionDenied(_("The chair and the secretariat write the group opinion."))
         body = ConsolidationWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        expected = _expected_version(request, body.validated_data)
+        expected = version_from_request(request, body.validated_data)
         try:
-            rules.save_group_opinion(
+            services.save_group_opinion(
                 review,
                 by=request.user,
                 text=body.validated_data["group_opinion"],
                 expected_version=expected,
                 reason=body.validated_data.get("reason", ""),
             )
-        except rules.StaleConsolidation:
-            data = rules.consolidate(review, user=request.user)
+        except services.StaleConsolidation:
+            data = selectors.consolidate(review, user=request.user)
             response = error_response(
                 _("Someone saved the group opinion after the version you started from."),
                 status_code=status.HTTP_409_CONFLICT,
                 version=data["consolidation"].version,
                 current=consolidation_json(data),
             )
-            return _with_etag(response, data["consolidation"].version)
-        except StateConflict as error:
-            raise Conflict(error.message)
-        except DjangoValidationError as error:
-            _raise_validation(error)
-        data = rules.consolidate(review, user=request.user)
-        return _with_etag(Response(consolidation_json(data)), data["consolidation"].version)
+            return with_etag(response, data["consolidation"].version)
+        data = selectors.consolidate(review, user=request.user)
+        return with_etag(Response(consolidation_json(data)), data["consolidation"].version)
 
 
 class ConsolidationDocumentView(APIView):
@@ -139,7 +132,7 @@ class ConsolidationDocumentView(APIView):
 
 
 def document_names(user, review):
-    return rules.sees_names(user, rules.ensure_consolidation(review))
+    return rules.sees_names(user, services.ensure_consolidation(review))
 
 
 def document_response(request, review, kind):
@@ -187,7 +180,7 @@ class PointResponseView(APIView):
     plan's department staff and the commission."""
 
     def _point(self, request, point_id):
-        point = responses.visible_point(request.user, point_id)
+        point = response_selectors.visible_point(request.user, point_id)
         if point is None:
             raise exceptions.NotFound()
         return point
@@ -199,14 +192,9 @@ class PointResponseView(APIView):
     @extend_schema(request=ResponseWriteSerializer, responses=OpenApiTypes.OBJECT)
     def put(self, request, point_id):
         point = self._point(request, point_id)
-        if not responses.can_answer(request.user, point):
+        if not response_rules.can_answer(request.user, point):
             raise exceptions.PermissionDenied(_("The department concerned or the commission answers a point."))
         body = ResponseWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            responses.answer_point(point, by=request.user, **body.validated_data)
-        except StateConflict as error:
-            raise Conflict(error.message)
-        except DjangoValidationError as error:
-            _raise_validation(error)
-        return Response(response_json(responses.visible_point(request.user, point_id)))
+        responses.answer_point(point, by=request.user, **body.validated_data)
+        return Response(response_json(response_selectors.visible_point(request.user, point_id)))

@@ -29,12 +29,10 @@ GROUP_OPINION = (
 
 
 def load(password=None):
-    from consultations.consolidation import services as consolidation
-    from consultations.opinions import services as opinion_services
-    from consultations.responses import services as responses
+    """The demo review, from the draw to the conclusion page (see the module's docstring)."""
     from core.errors import StateConflict
     from reviews import services as review_services
-    from reviews.models import Assignment, Plan, Review
+    from reviews.models import Plan, Review
     from reviews.services import DrawInfeasible
 
     plan = Plan.objects.filter(title=PLAN).first()
@@ -58,20 +56,40 @@ def load(password=None):
         review_services.draw_for_review(review, by=secretariat, seed="demo-consolidation")
     except (DrawInfeasible, StateConflict):  # a roster too small for a panel: the review stays a draft
         return review
+    accepted = _seat_panel(review)
+    if len(accepted) < review.panel_size:
+        return review  # the demo roster could not seat a whole panel: leave it inviting
+    review_services.transition(review, "open", by=secretariat)
+    _write_opinions(review, accepted)
+    review_services.transition(review, "closed", by=secretariat)
+    review_services.set_chair(review, accepted[0].expert, by=secretariat)
+    review.refresh_from_db()
+    _confirm_group_opinion(review, accepted)
+    _answer_and_publish(review, commission=commission, secretariat=secretariat)
+    return review
+
+
+def _seat_panel(review):
+    """Every drawn expert with an account accepts; the accepted assignments."""
+    from reviews import services as review_services
+    from reviews.models import Assignment
+
     for assignment in Assignment.objects.filter(review=review).select_related("expert__user"):
         if assignment.expert.user_id:
             review_services.accept_assignment(
                 assignment, by=assignment.expert.user, no_conflict=True, confidentiality=True
             )
-    accepted = list(Assignment.objects.filter(review=review, state="accepted").select_related("expert__user"))
-    if len(accepted) < review.panel_size:
-        return review  # the demo roster could not seat a whole panel: leave it inviting
-    review_services.transition(review, "open", by=secretariat)
+    return list(Assignment.objects.filter(review=review, state="accepted").select_related("expert__user"))
+
+
+def _write_opinions(review, accepted):
+    from consultations.opinions import services as opinion_services
+
     sections = opinion_services.plan_sections(review)
+    criteria = {c["key"] for c in review.criteria}
     for assignment, (conclusion, scores, summary, point) in zip(accepted, OPINIONS, strict=False):
         opinion = opinion_services.ensure_opinion(assignment)
         user = assignment.expert.user
-        criteria = {c["key"] for c in review.criteria}
         opinion = opinion_services.save_opinion(
             opinion,
             by=user,
@@ -84,24 +102,31 @@ def load(password=None):
             expected_version=opinion.version,
         )
         opinion_services.submit_opinion(opinion, by=user)
-    review_services.transition(review, "closed", by=secretariat)
-    review_services.set_chair(review, accepted[0].expert, by=secretariat)
-    review.refresh_from_db()
+
+
+def _confirm_group_opinion(review, accepted):
+    from consultations.consolidation import services as consolidation
+
     saved = consolidation.save_group_opinion(review, by=accepted[0].expert.user, text=GROUP_OPINION, expected_version=0)
     for assignment in accepted:
         consolidation.confirm_group_opinion(review, by=assignment.expert.user, version=saved.version)
     review.refresh_from_db()
+
+
+def _answer_and_publish(review, *, commission, secretariat):
+    from consultations.consolidation import package as packages
+    from consultations.opinions.models import Point
+    from consultations.responses import services as responses
+    from core.errors import StateConflict
+
     answers = [("adopted", ""), ("adopted", ""), ("partly_adopted", "龙头企业名单将在年度计划中明确。"),
                ("adopted", ""), ("not_adopted", "园区布局已经市政府批复，另行研究差异化定位。")]  # fmt: skip
-    from consultations.opinions.models import Point
-
     for point, (status, reason) in zip(
         Point.objects.filter(opinion__review=review).order_by("opinion__assignment_id", "id"), answers, strict=False
     ):
         responses.answer_point(point, by=commission, status=status, reason=reason)
-    package = responses.finalise_package(review, by=commission)
+    package = packages.finalise_package(review, by=commission)
     try:
-        responses.publish_conclusion(package, by=secretariat, show_names=False)
+        packages.publish_conclusion(package, by=secretariat, show_names=False)
     except StateConflict:  # the committee site has no conclusions section: the package stands alone
         pass
-    return review

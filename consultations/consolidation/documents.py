@@ -15,96 +15,22 @@ from django.db import IntegrityError, transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from consultations.consolidation.models import GeneratedDocument
+from consultations.consolidation.charts import conclusion_label, spread_chart, tally_chart
+from consultations.consolidation.models import Consolidation, GeneratedDocument
+from consultations.consolidation.selectors import consolidate
+from consultations.consolidation.services import ensure_consolidation
+from consultations.doc_templates import official
+from consultations.doc_templates.official import append_text_row, chinese_number, number_parts, render_official_docx
 from consultations.opinions.models import Opinion
 from consultations.responses.models import Response
 
 logger = logging.getLogger(__name__)
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "doc_templates" / "consolidation.docx"
-CONTENT_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-NUMERALS = "一二三四五六七八九十"
-
-
-def chinese_number(n):
-    if n <= 10:
-        return NUMERALS[n - 1]
-    if n < 20:
-        return "十" + NUMERALS[n - 11]
-    tens, units = divmod(n, 10)
-    return NUMERALS[tens - 1] + "十" + (NUMERALS[units - 1] if units else "")
-
-
-def conclusion_label(value):
-    return str(Opinion.Conclusion(value).label) if value in Opinion.Conclusion.values else ""
-
 
 def _fmt(value):
     return "—" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-# ---------------------------------------------------------------- charts (server-rendered SVG)
-
-
-def tally_chart(tallies):
-    """Horizontal bars, one per conclusion: readable without JavaScript, in print and in the PDF."""
-    rows = list(tallies.items())
-    top = max([n for _c, n in rows] + [1])
-    height = 34 * len(rows) + 10
-    parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 400 {height}" width="400" height="{height}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(_("Conclusions"))}</title>'
-    ]
-    for index, (conclusion, count) in enumerate(rows):
-        y = 10 + 34 * index
-        width = 0 if not count else max(4, int(200 * count / top))
-        parts.append(
-            f'<text x="0" y="{y + 17}" font-size="13">{escape(conclusion_label(conclusion))}</text>'
-            f'<rect x="160" y="{y + 4}" width="{width}" height="18" fill="#1f5f99"/>'
-            f'<text x="{166 + width}" y="{y + 18}" font-size="13">{count}</text>'
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
-
-
-def spread_chart(scores):
-    """Per criterion: each score as a dot, the min-max range as a line, the mean as a bar."""
-    rows = list(scores.items())
-    height = 40 * len(rows) + 20
-    parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 400 {height}" width="400" height="{height}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(_("Spread of the scores"))}</title>'
-    ]
-    for index, (_key, row) in enumerate(rows):
-        y = 20 + 40 * index
-        scale = row["scale"] or 1
-
-        def x(value, scale=scale):
-            return 180 + int(200 * value / scale)
-
-        parts.append(
-            f'<text x="0" y="{y + 5}" font-size="13">{escape(str(row["label"])[:14])}</text>'
-            f'<line x1="180" y1="{y}" x2="380" y2="{y}" stroke="#ccc"/>'
-        )
-        if row["count"]:
-            parts.append(
-                f'<line x1="{x(row["min"])}" y1="{y}" x2="{x(row["max"])}" y2="{y}" stroke="#1f5f99" stroke-width="3"/>'
-                f'<rect x="{x(row["mean"]) - 1}" y="{y - 9}" width="3" height="18" fill="#b22222"/>'
-            )
-            for value in row["values"]:
-                parts.append(f'<circle cx="{x(value)}" cy="{y}" r="4" fill="#1f5f99" fill-opacity="0.6"/>')
-        parts.append(f'<text x="180" y="{y + 22}" font-size="11">0</text>')
-        parts.append(f'<text x="370" y="{y + 22}" font-size="11">{scale}</text>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
 # ---------------------------------------------------------------- content shared by the documents
@@ -232,29 +158,6 @@ def _seal_line(data):
     return _("Version {version}, not yet confirmed by the whole panel.").format(version=consolidation.version)
 
 
-def render_official_docx(context):
-    """The committee's official .docx layout (GB/T 9704, ``doc_templates/consolidation.docx``):
-    ``title``, ``subtitle``, ``parts`` (``heading``, ``lines``, ``groups`` of ``heading`` and
-    ``points``), then a table of four ``columns`` over ``panel`` rows (``name``, ``title``,
-    ``role``, ``confirmed``) under ``signature_title``/``signature_note``, and a ``seal_line``.
-    Used by the consolidation and by the consultations' answers."""
-    from docxtpl import DocxTemplate
-
-    template = DocxTemplate(str(TEMPLATE))
-    template.render(context, autoescape=True)
-    buffer = io.BytesIO()
-    template.save(buffer)
-    return buffer.getvalue()
-
-
-def number_parts(parts):
-    """Number the parts 一、二、 … as the official layout does (in place) and return them."""
-    for index, part in enumerate(parts, start=1):
-        part["heading"] = f"{chinese_number(index)}、{part['heading']}"
-        part.setdefault("groups", [])
-    return parts
-
-
 def docx_bytes(data):
     return render_official_docx(
         {
@@ -333,16 +236,6 @@ def pdf_bytes(data):
 # ---------------------------------------------------------------- spreadsheet
 
 
-def append_text_row(sheet, values):
-    """``sheet.append(values)``, with every string kept as text: openpyxl stores a string that
-    starts with "=" as a formula, and an expert's point "=HYPERLINK(...)" would run in the
-    workbook of whoever opens the export."""
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        if cell.data_type == "f":
-            cell.data_type = "s"
-
-
 def xlsx_bytes(data):
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -379,6 +272,7 @@ def xlsx_bytes(data):
 
 
 BUILDERS = {"docx": docx_bytes, "pdf": pdf_bytes, "xlsx": xlsx_bytes}
+CONTENT_TYPES = {kind: official.CONTENT_TYPES[kind] for kind in BUILDERS}
 
 
 # ---------------------------------------------------------------- background generation and the cache
@@ -387,8 +281,6 @@ BUILDERS = {"docx": docx_bytes, "pdf": pdf_bytes, "xlsx": xlsx_bytes}
 def content_key(review, names=True):
     """Changes when anything a document shows changes: the consolidation's version, the sealed
     opinions (digests) and the answers."""
-    from consultations.consolidation.models import Consolidation
-
     consolidation = Consolidation.objects.filter(review=review).values_list("version", "sealed_at").first()
     digests = list(
         Opinion.objects.filter(review=review, submitted_at__isnull=False)
@@ -408,8 +300,6 @@ def request_document(review, kind, *, names=True):
     """The document of ``kind`` for the review as it is now: the cached one, or a new one queued
     for the background worker (made at once with the immediate backend). ``names`` False: the
     experts appear as letters (the department's copy of a consolidation blind to it)."""
-    from consultations.consolidation.services import ensure_consolidation
-
     consolidation = ensure_consolidation(review)
     key = content_key(review, names)
     existing = GeneratedDocument.objects.filter(consolidation=consolidation, key=key, kind=kind).first()
@@ -435,8 +325,6 @@ def _progress(document, progress, state=GeneratedDocument.State.RUNNING, **field
 @task
 def make_document(document_id):
     """Build one document (in the committee's language) and store it in private storage."""
-    from consultations.consolidation.services import consolidate
-
     document = GeneratedDocument.objects.select_related("consolidation__review__plan").filter(pk=document_id).first()
     if document is None or document.state == GeneratedDocument.State.DONE:
         return

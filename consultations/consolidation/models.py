@@ -11,7 +11,7 @@ from core.storage import private_storage
 
 class Consolidation(models.Model):
     """The panel's group opinion on a review (专家组意见); the tallies and points beside it are
-    computed from the sealed opinions (``consultations.consolidation.services``), never stored twice.
+    computed from the sealed opinions (``consultations.consolidation.selectors``), never stored twice.
 
     ``version`` counts every accepted save (the API's ``ETag``/``If-Match``). The text is sealed
     (``sealed_at``, ``digest``) once every panel member confirmed the current version; a later

@@ -4,6 +4,7 @@ group opinions waiting for one's confirmation."""
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from consultations.consolidation.rules import may_use_workspace
 from core.portal import nav_item, task_provider
 from experts import roles
 
@@ -11,11 +12,7 @@ from experts import roles
 @nav_item
 def _nav(user):
     items = []
-    if (
-        roles.has_role(user, roles.COMMISSION)
-        or roles.has_role(user, roles.DEPARTMENT)
-        or roles.has_role(user, roles.SECRETARIAT)
-    ):
+    if may_use_workspace(user):
         items.append({"title": _("Consolidated opinions"), "url": reverse("consultations:workspace")})
     if roles.has_role(user, roles.EXPERT):
         items.append({"title": _("Answers to my points"), "url": reverse("consultations:my-points")})

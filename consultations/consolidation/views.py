@@ -5,28 +5,25 @@ each expert's page of answers to their points. Pages render and call services.""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consultations.consolidation import documents, honoraria
-from consultations.consolidation import services as rules
+from consultations.consolidation import charts, documents, honoraria, package, rules, selectors, services
 from consultations.consolidation.api import document_names, document_response, visible_review
 from consultations.consolidation.models import GeneratedDocument
-from consultations.opinions import selectors
+from consultations.opinions import selectors as opinion_selectors
 from consultations.opinions.models import Opinion
+from consultations.responses import rules as response_rules
+from consultations.responses import selectors as response_selectors
 from consultations.responses import services as responses
 from consultations.responses.models import Response, ResponsePackage
 from core.errors import StateConflict
-from experts import audit, roles
-from reviews import permissions
-from reviews import selectors as review_selectors
-from reviews.models import Review
-
-WORKSPACE_STATES = (Review.State.OPEN, *permissions.CLOSED_STATES)
+from core.versioning import version_from_form
+from experts import audit
+from reviews import rules as review_rules
 
 
 def _review(request, review_id):
@@ -41,53 +38,12 @@ def _errors(request, error):
         messages.error(request, message)
 
 
-def may_use_workspace(user):
-    return (
-        roles.has_role(user, roles.COMMISSION)
-        or roles.has_role(user, roles.DEPARTMENT)
-        or (permissions.is_secretariat(user))
-    )
-
-
-def workspace_reviews(user):
-    """The reviews the caller's workspace lists, with their tallies, in a fixed number of queries."""
-    counts = {
-        f"n_{c}": Count(
-            "opinions", distinct=True, filter=Q(opinions__submitted_at__isnull=False, opinions__conclusion=c)
-        )
-        for c in Opinion.Conclusion.values
-    }
-    return (
-        review_selectors.reviews_visible_to(user)
-        .filter(state__in=WORKSPACE_STATES)
-        .annotate(
-            n_sealed=Count("opinions", distinct=True, filter=Q(opinions__submitted_at__isnull=False)),
-            n_points=Count(
-                "opinions__points",
-                distinct=True,
-                filter=Q(opinions__submitted_at__isnull=False, opinions__points__removed=False),
-            ),  # fmt: skip
-            n_answered=Count(
-                "opinions__points",
-                distinct=True,
-                filter=Q(
-                    opinions__submitted_at__isnull=False,
-                    opinions__points__removed=False,
-                    opinions__points__response__isnull=False,
-                ),  # fmt: skip
-            ),
-            **counts,
-        )
-        .order_by("-due_at", "-id")
-    )
-
-
 @login_required
 def workspace(request):
     """The commission's (or a department's) reviews with their state and live tallies."""
-    if not may_use_workspace(request.user):
+    if not rules.may_use_workspace(request.user):
         raise Http404
-    reviews = list(workspace_reviews(request.user)[:200])
+    reviews = list(selectors.workspace_reviews(request.user)[:200])
     for review in reviews:
         review.tallies = [(c.label, getattr(review, f"n_{c.value}")) for c in Opinion.Conclusion]
     template = "consultations/consolidation/_workspace_rows.html" if request.GET.get("rows") else None
@@ -102,40 +58,43 @@ def workspace(request):
 def reading(request, review_id):
     """The consolidation reading view."""
     review = _review(request, review_id)
-    data = rules.consolidate(review, user=request.user)
-    package = ResponsePackage.objects.filter(review=review).first()
-    user = request.user
-    expert = rules.panel_expert(user, review)
+    data = selectors.consolidate(review, user=request.user)
+    context = {**data, **_reading_rights(request.user, review, data)}
     kinds = {
         d.kind: d
         for d in GeneratedDocument.objects.filter(
             consolidation=data["consolidation"], key=documents.content_key(review, data["names"])
         )
     }
-    answerable = responses.can_answer_for(user, review)
-    return render(
-        request,
-        "consultations/consolidation/reading.html",
+    context.update(
         {
-            **data,
-            "tally_chart": documents.tally_chart(data["tallies"]),
-            "spread_chart": documents.spread_chart(data["scores"]),
+            "tally_chart": charts.tally_chart(data["tallies"]),
+            "spread_chart": charts.spread_chart(data["scores"]),
             "conclusion_labels": dict(Opinion.Conclusion.choices),
             "agreement_label": documents.agreement_label(data["agreement"]),
-            "can_edit": rules.can_edit(user, review) and review.state in rules.WORKING_STATES and not package,
-            "can_confirm": bool(expert) and review.state in rules.WORKING_STATES and not package,
-            "confirmed_by_me": bool(expert)
-            and any(m["expert"] == expert.pk and m["confirmation"] for m in data["panel"]),
-            "can_answer": answerable and not package and review.state in rules.WORKING_STATES,
             "statuses": Response.Status.choices,
-            "package": package,
-            "open_points": responses.open_points(review).count(),
-            "can_publish": bool(package) and permissions.is_secretariat(user) and not package.conclusion_page_id,
+            "open_points": response_selectors.open_points(review).count(),
             "documents": [(kind, kinds.get(kind)) for kind in documents.BUILDERS],
-            "seq": selectors.last_seq(review),
-            "is_secretariat": permissions.is_secretariat(user),
-        },
+            "seq": opinion_selectors.last_seq(review),
+        }
     )
+    return render(request, "consultations/consolidation/reading.html", context)
+
+
+def _reading_rights(user, review, data):
+    """What the reading view offers ``user``: each form only while the rule and the stage allow it."""
+    final = ResponsePackage.objects.filter(review=review).first()
+    expert = rules.panel_expert(user, review)
+    working = review.state in services.WORKING_STATES and not final
+    return {
+        "package": final,
+        "can_edit": rules.can_edit(user, review) and working,
+        "can_confirm": bool(expert) and working,
+        "confirmed_by_me": bool(expert) and any(m["expert"] == expert.pk and m["confirmation"] for m in data["panel"]),
+        "can_answer": rules.can_respond(user, review) and working,
+        "can_publish": bool(final) and rules.can_publish_conclusion(user) and not final.conclusion_page_id,
+        "is_secretariat": review_rules.is_secretariat(user),
+    }
 
 
 def _int(value):
@@ -153,15 +112,15 @@ def save_group_opinion(request, review_id):
     if not rules.can_edit(request.user, review):
         raise Http404
     try:
-        rules.save_group_opinion(
+        services.save_group_opinion(
             review,
             by=request.user,
             text=request.POST.get("group_opinion", ""),
-            expected_version=_int(request.POST.get("version")),
+            expected_version=version_from_form(request.POST.get("version")),
             reason=request.POST.get("reason", ""),
         )
         messages.success(request, _("The group opinion is saved."))
-    except rules.StaleConsolidation:
+    except services.StaleConsolidation:
         messages.error(
             request, _("Someone saved the group opinion after you opened the page: check it and save again.")
         )
@@ -175,9 +134,9 @@ def save_group_opinion(request, review_id):
 def confirm(request, review_id):
     review = _review(request, review_id)
     try:
-        rules.confirm_group_opinion(review, by=request.user, version=_int(request.POST.get("version")))
+        services.confirm_group_opinion(review, by=request.user, version=version_from_form(request.POST.get("version")))
         messages.success(request, _("You confirmed the group opinion."))
-    except rules.StaleConsolidation:
+    except services.StaleConsolidation:
         messages.error(request, _("The group opinion changed since you opened the page: read it and confirm again."))
     except StateConflict as error:
         _errors(request, error)
@@ -187,8 +146,8 @@ def confirm(request, review_id):
 @login_required
 @require_POST
 def answer(request, point_id):
-    point = responses.visible_point(request.user, point_id)
-    if point is None or not responses.can_answer(request.user, point):
+    point = response_selectors.visible_point(request.user, point_id)
+    if point is None or not response_rules.can_answer(request.user, point):
         raise Http404
     try:
         responses.answer_point(
@@ -206,8 +165,6 @@ def answer(request, point_id):
 
 
 def _reading_url(review_id):
-    from django.urls import reverse
-
     return reverse("consultations:consolidation", args=[review_id])
 
 
@@ -215,10 +172,10 @@ def _reading_url(review_id):
 @require_POST
 def finalise(request, review_id):
     review = _review(request, review_id)
-    if not responses.can_answer_for(request.user, review):
+    if not rules.can_respond(request.user, review):
         raise Http404
     try:
-        responses.finalise_package(review, by=request.user)
+        package.finalise_package(review, by=request.user)
         messages.success(request, _("The response package is final; the experts have been told."))
     except (ValidationError, StateConflict) as error:
         _errors(request, error)
@@ -229,11 +186,11 @@ def finalise(request, review_id):
 @require_POST
 def publish(request, review_id):
     review = _review(request, review_id)
-    package = ResponsePackage.objects.filter(review=review).first()
-    if package is None or not permissions.is_secretariat(request.user):
+    final = ResponsePackage.objects.filter(review=review).first()
+    if final is None or not rules.can_publish_conclusion(request.user):
         raise Http404
     try:
-        page = responses.publish_conclusion(package, by=request.user, show_names=request.POST.get("show_names") == "1")
+        page = package.publish_conclusion(final, by=request.user, show_names=request.POST.get("show_names") == "1")
         messages.success(request, _("The conclusion page “{title}” waits for approval.").format(title=page.title))
     except StateConflict as error:
         _errors(request, error)
@@ -260,7 +217,7 @@ def document(request, review_id, kind):
 def honoraria_view(request, review_id):
     """The panel's fees for a closed review (the secretariat); ``?xlsx=1`` for the finance office."""
     review = _review(request, review_id)
-    if not permissions.is_secretariat(request.user):
+    if not rules.can_read_honoraria(request.user):
         raise Http404
     days = max(1, min(_int(request.GET.get("days")) or 1, 30))
     if request.GET.get("xlsx"):
@@ -282,5 +239,5 @@ def honoraria_view(request, review_id):
 @login_required
 def my_points(request):
     """An expert's own points, with the answer to each once the package is final."""
-    points = list(responses.answered_points_of(request.user))
+    points = list(response_selectors.answered_points_of(request.user))
     return render(request, "consultations/consolidation/my_points.html", {"points": points})

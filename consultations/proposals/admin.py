@@ -6,7 +6,6 @@ once the expert agreed, draft its public page). Every write goes through ``propo
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import include, path, reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from consultations.proposals import rules, selectors
 from consultations.proposals import services as proposals
 from consultations.proposals.models import Proposal
 from core.errors import StateConflict
@@ -24,28 +24,19 @@ BOARD_SIZE = 200
 
 
 def require_secretariat(request):
-    if not proposals.can_screen(request.user):
+    if not rules.can_screen(request.user):
         raise PermissionDenied
 
 
 def departments():
-    return proposals.departments()  # the service's rule: the API and this page offer the same
-
-
-def board_rows(state=""):
-    rows = (
-        Proposal.objects.select_related("author")
-        .annotate(n_points=Count("points", filter=Q(points__removed=False)))
-        .order_by("-submitted_at", "-id")
-    )
-    return rows.filter(state=state) if state in Proposal.State.values else rows
+    return selectors.departments()  # the service's rule: the API and this page offer the same
 
 
 def board_view(request):
     """Every proposal, newest first; ``?state=`` filters (the board opens on those to screen)."""
     require_secretariat(request)
     state = request.GET.get("state", Proposal.State.SUBMITTED)
-    context = {"rows": board_rows(state)[:BOARD_SIZE], "state": state, "states": Proposal.State.choices}
+    context = {"rows": selectors.board_rows(state)[:BOARD_SIZE], "state": state, "states": Proposal.State.choices}
     if request.GET.get("rows"):
         return TemplateResponse(request, "consultations/admin/_proposal_rows.html", context)
     return TemplateResponse(request, "consultations/admin/proposal_board.html", context)
@@ -144,9 +135,7 @@ def screen_view(request, proposal_id):
             "merge": merge,
             "give_back": give_back,
             "screenable": proposal.state == Proposal.State.SUBMITTED,
-            "publishable": proposals.is_adopted(proposal)
-            and proposal.publication_consent_at
-            and not proposal.public_page_id,
+            "publishable": rules.is_publishable(proposal),
             "attachments": list(proposal.attachments.all()),
         },
     )
@@ -165,7 +154,7 @@ def register_proposal_urls():
 
 class SecretariatMenuItem(MenuItem):
     def is_shown(self, request):
-        return proposals.can_screen(request.user)
+        return rules.can_screen(request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -1,7 +1,10 @@
 """The API of experts' proposals (API.md): list and submit, read one, and the secretariat's
 screening actions. Views translate and call ``proposals``; whoever may not see a proposal gets
-404 on every path, the same as for one that does not exist."""
+404 on every path, the same as for one that does not exist. The services' refusals are answered
+by ``core.rest`` (400, 409); an attachment too large is a 413 here."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -10,17 +13,39 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from consultations.opinions.api import _call
 from consultations.opinions.models import Point
+from consultations.proposals import cleaning, rules, selectors
 from consultations.proposals import services as proposals
 from consultations.proposals.models import Proposal
 from experts import roles
 
 
+class TooLarge(exceptions.APIException):
+    """413: an attachment over its limit (as for plan versions)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
+def _submit(expert, **kwargs):
+    """``submit_proposal``, with an attachment too large answered 413 and a refusal 403 with its
+    reason; any other refusal goes on to ``core.rest``."""
+    try:
+        return proposals.submit_proposal(expert, **kwargs)
+    except DjangoPermissionDenied as error:
+        raise exceptions.PermissionDenied(str(error) or None)
+    except DjangoValidationError as error:
+        refused = getattr(error, "error_dict", {}).get("attachments", [])
+        too_large = [message for item in refused if item.code == "too_large" for message in item.messages]
+        if too_large:
+            raise TooLarge({"detail": too_large[0], "errors": {"attachments": too_large}})
+        raise
+
+
 def proposal_queryset(user):
     points = Point.objects.filter(removed=False).select_related("response", "organization").order_by("position", "id")
     return (
-        proposals.proposals_visible_to(user)
+        selectors.proposals_visible_to(user)
         .select_related("author", "merged_into")
         .prefetch_related(
             Prefetch("points", queryset=points, to_attr="live_points"), "domains", "routed_to", "attachments"
@@ -78,8 +103,8 @@ class ProposalWriteSerializer(serializers.Serializer):
     """JSON: ``points`` as ``[{"text"}]`` or plain strings. Multipart: ``points`` repeated,
     ``domains`` repeated, ``attachments`` files (.pdf, .docx; at most 5 of 10 MB)."""
 
-    title = serializers.CharField(max_length=proposals.MAX_TITLE)
-    problem = serializers.CharField(max_length=proposals.MAX_PROBLEM, trim_whitespace=False)
+    title = serializers.CharField(max_length=cleaning.MAX_TITLE)
+    problem = serializers.CharField(max_length=cleaning.MAX_PROBLEM, trim_whitespace=False)
     points = serializers.JSONField(help_text='[{"text": "..."}] (or a list of strings)')
     domains = serializers.ListField(child=serializers.CharField(), required=False)
     attachments = serializers.ListField(
@@ -106,7 +131,7 @@ class MergeSerializer(serializers.Serializer):
 
 
 def _proposal_or_404(request, proposal_id):
-    proposal = proposals.visible_proposal(request.user, proposal_id)
+    proposal = selectors.visible_proposal(request.user, proposal_id)
     if proposal is None:
         raise exceptions.NotFound()
     return proposal
@@ -139,8 +164,7 @@ class ProposalListView(generics.ListCreateAPIView):
         body = ProposalWriteSerializer(data=raw)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        proposal = _call(
-            proposals.submit_proposal,
+        proposal = _submit(
             expert,
             by=request.user,
             title=data["title"],
@@ -164,7 +188,7 @@ class ProposalDetailView(APIView):
 class _ScreeningView(APIView):
     def _screened(self, request, proposal_id):
         proposal = _proposal_or_404(request, proposal_id)
-        if not proposals.can_screen(request.user):
+        if not rules.can_screen(request.user):
             raise exceptions.PermissionDenied(_("The secretariat screens proposals."))
         return proposal
 
@@ -178,7 +202,7 @@ class ProposalRouteView(_ScreeningView):
         proposal = self._screened(request, proposal_id)
         body = RouteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        _call(proposals.route_proposal, proposal, by=request.user, **body.validated_data)
+        proposals.route_proposal(proposal, by=request.user, **body.validated_data)
         return _answer(request, proposal_id)
 
 
@@ -190,7 +214,7 @@ class ProposalReturnView(_ScreeningView):
         proposal = self._screened(request, proposal_id)
         body = ReturnSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        _call(proposals.return_proposal, proposal, by=request.user, reason=body.validated_data["reason"])
+        proposals.return_proposal(proposal, by=request.user, reason=body.validated_data["reason"])
         return _answer(request, proposal_id)
 
 
@@ -202,8 +226,8 @@ class ProposalMergeView(_ScreeningView):
         proposal = self._screened(request, proposal_id)
         body = MergeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        into = proposals.visible_proposal(request.user, body.validated_data["into"])
+        into = selectors.visible_proposal(request.user, body.validated_data["into"])
         if into is None:
             raise exceptions.ValidationError({"into": [_("There is no such proposal.")]})
-        _call(proposals.merge_proposal, proposal, into=into, by=request.user)
+        proposals.merge_proposal(proposal, into=into, by=request.user)
         return _answer(request, proposal_id)

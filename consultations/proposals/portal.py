@@ -7,14 +7,14 @@ from django.utils.translation import gettext as _
 
 from core.portal import nav_item, task_provider
 from experts import roles
-from reviews import permissions
+from reviews import rules as review_rules
 
 
 @nav_item
 def _nav(user):
     if roles.has_role(user, roles.EXPERT):
         return [{"title": _("My proposals"), "url": reverse("consultations:proposals")}]
-    if permissions.staff_organization_id(user) is not None:
+    if review_rules.staff_organization_id(user) is not None:
         return [{"title": _("Proposals routed to us"), "url": reverse("consultations:proposals")}]
     if roles.has_role(user, roles.COMMISSION) or roles.has_role(user, roles.SECRETARIAT):
         return [{"title": _("Experts' proposals"), "url": reverse("consultations:proposals")}]
@@ -23,7 +23,7 @@ def _nav(user):
 
 @task_provider
 def _to_answer(user):
-    org = permissions.staff_organization_id(user)
+    org = review_rules.staff_organization_id(user)
     if org is None:
         return []
     from consultations.proposals.models import Proposal

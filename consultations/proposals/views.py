@@ -8,28 +8,31 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from consultations.opinions.models import Point
+from consultations.proposals import cleaning, rules, selectors
 from consultations.proposals import services as proposals
 from consultations.proposals.models import Proposal, ProposalAttachment
+from consultations.responses import rules as response_rules
+from consultations.responses import selectors as response_selectors
 from consultations.responses import services as responses
 from consultations.responses.models import Response
 from core.errors import StateConflict
 from experts import audit, roles
 from experts.models import Domain
-from reviews import permissions
+from reviews import rules as review_rules
 
 LIST_SIZE = 200
 
 
 def _proposal(request, proposal_id):
-    proposal = proposals.visible_proposal(request.user, proposal_id)
+    proposal = selectors.visible_proposal(request.user, proposal_id)
     if proposal is None:
         raise Http404
     return proposal
@@ -44,25 +47,11 @@ def _own_expert(user):
     return getattr(user, "expert", None) if roles.has_role(user, roles.EXPERT) else None
 
 
-def list_rows(user):
-    """The proposals the caller may see, with counts of suggestions and answers (fixed queries)."""
-    live = Q(points__removed=False)
-    return (
-        proposals.proposals_visible_to(user)
-        .select_related("author")
-        .annotate(
-            n_points=Count("points", filter=live, distinct=True),
-            n_answered=Count("points", filter=live & Q(points__response__isnull=False), distinct=True),
-        )
-        .order_by("-submitted_at", "-id")
-    )
-
-
 @login_required
 def proposal_list(request):
     """An expert's own proposals; a department's, those routed to it; all, for the secretariat and
     the commission. ``?state=`` filters."""
-    rows = list_rows(request.user)
+    rows = selectors.list_rows(request.user)
     state = request.GET.get("state", "")
     if state in Proposal.State.values:
         rows = rows.filter(state=state)
@@ -74,13 +63,13 @@ def proposal_list(request):
             "state": state,
             "states": Proposal.State.choices,
             "can_submit": _own_expert(request.user) is not None,
-            "is_department": permissions.staff_organization_id(request.user) is not None,
+            "is_department": review_rules.staff_organization_id(request.user) is not None,
         },
     )
 
 
 class ProposalForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=proposals.MAX_TITLE)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=cleaning.MAX_TITLE)
     problem = forms.CharField(label=gettext_lazy("The problem"), widget=forms.Textarea(attrs={"rows": 6}))
     domains = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Domains"),
@@ -122,7 +111,7 @@ def proposal_new(request):
     return render(
         request,
         "consultations/proposal_form.html",
-        {"form": form, "points": points or [""], "max_attachments": proposals.MAX_ATTACHMENTS},
+        {"form": form, "points": points or [""], "max_attachments": cleaning.MAX_ATTACHMENTS},
         status=status,
     )
 
@@ -143,18 +132,16 @@ def _detail_context(request, proposal):
     )
     for point in points:
         point.proposal = proposal
-        point.answerable = responses.can_answer(user, point)
+        point.answerable = response_rules.can_answer(user, point)
     return {
         "proposal": proposal,
         "points": points,
         "statuses": Response.Status.choices,
-        "is_author": proposals.is_author(user, proposal),
-        "can_screen": proposals.can_screen(user),
-        "can_consent": proposals.is_author(user, proposal)
-        and not proposal.publication_consent_at
-        and proposals.is_adopted(proposal),
+        "is_author": rules.is_author(user, proposal),
+        "can_screen": rules.can_screen(user),
+        "can_consent": rules.can_consent(user, proposal),
         "merged_into": proposal.merged_into
-        if proposal.merged_into_id and proposals.can_see_proposal(user, proposal.merged_into)
+        if proposal.merged_into_id and rules.can_see_proposal(user, proposal.merged_into)
         else None,
         "attachments": list(proposal.attachments.all()),
         "routed_to": list(proposal.routed_to.all()),
@@ -174,8 +161,8 @@ def proposal_detail(request, proposal_id):
 def proposal_answer(request, proposal_point_id):
     """The department's (or the commission's) answer to one suggestion; with htmx only the
     suggestion is sent back."""
-    point = responses.visible_point(request.user, proposal_point_id)
-    if point is None or not point.proposal_id or not responses.can_answer(request.user, point):
+    point = response_selectors.visible_point(request.user, proposal_point_id)
+    if point is None or not point.proposal_id or not response_rules.can_answer(request.user, point):
         raise Http404
     error = None
     try:
@@ -186,7 +173,7 @@ def proposal_answer(request, proposal_point_id):
         error = problem
     if request.htmx:
         point = Point.objects.select_related("response", "organization", "proposal").get(pk=point.pk)
-        point.answerable = responses.can_answer(request.user, point)
+        point.answerable = response_rules.can_answer(request.user, point)
         problems = (getattr(error, "messages", None) or [getattr(error, "message", "")]) if error else []
         return render(
             request,
@@ -202,8 +189,6 @@ def proposal_answer(request, proposal_point_id):
 
 
 def _detail_url(proposal_id):
-    from django.urls import reverse
-
     return reverse("consultations:proposal", args=[proposal_id])
 
 
@@ -211,7 +196,7 @@ def _detail_url(proposal_id):
 @require_POST
 def proposal_consent(request, proposal_id):
     proposal = _proposal(request, proposal_id)
-    if not proposals.is_author(request.user, proposal):
+    if not rules.is_author(request.user, proposal):
         raise Http404
     try:
         proposals.consent_to_publication(proposal, by=request.user)

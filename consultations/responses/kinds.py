@@ -9,7 +9,9 @@ who is told); the answering code here asks the registry and never imports the co
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from consultations.responses.models import Response
 
@@ -46,7 +48,11 @@ def kind_of(point):
 
 def write_response(point, *, by, status, reason):
     """Record (or change) the one answer to ``point``: the only place a ``Response`` is written.
-    The caller has checked the rules and the state and holds the transaction."""
+    The caller has checked the state (a state that forbids it is a 409, said before this 403)
+    and holds the transaction; whoever the point's kind does not let answer it is refused here,
+    whatever the caller checked."""
+    if not kind_of(point).can_answer(by, point):
+        raise PermissionDenied(_("The department concerned or the commission answers a point."))
     response = Response.objects.select_for_update().filter(point=point).first() or Response(point=point)
     response.status, response.reason, response.by, response.at = status, reason, by, timezone.now()
     response._history_user = by

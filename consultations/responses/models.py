@@ -8,8 +8,9 @@ from simple_history.models import HistoricalRecords
 
 
 class Response(models.Model):
-    """The answer to one point (of an opinion now; of a consultation answer or a proposal later):
-    one per point, by the department concerned or the commission."""
+    """The answer to one point (of a review's opinion, of a consultation's answer or a proposal's
+    suggestion): one per point, by the department concerned or the commission, written only by
+    ``consultations.responses.kinds.write_response``."""
 
     class Status(models.TextChoices):
         ADOPTED = "adopted", _("Adopted")

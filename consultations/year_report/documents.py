@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations.consolidation.documents import CONTENT_TYPES, chinese_number
+from consultations.doc_templates.official import CONTENT_TYPES, chinese_number
 from consultations.year_report.selectors import OUTCOMES, outcome_labels, percent
 
 __all__ = ["CONTENT_TYPES", "chart", "chart_png", "chart_svg", "docx_bytes", "xlsx_bytes"]
@@ -45,60 +45,12 @@ def chart(rows, *, title, ident, large=False):
     labels = outcome_labels()
     size = 20 if large else 14
     width = BAR_WIDTH + size * 4
-    legend_row = int(size * 1.8)
-    bar_height = int(size * 1.3)
-    pitch = int(size * 1.4) + bar_height + int(size * 0.8)
-    # the legend in two columns, or in one when a label would not fit in half the width
-    legend_columns = 2 if all(text_width(labels[o], size) <= width // 2 - size - 10 for o in OUTCOMES) else 1
-    top = (len(OUTCOMES) // legend_columns) * legend_row + 4
+    legend, top = _legend(labels, size, width)
+    pitch = int(size * 1.4) + int(size * 1.3) + int(size * 0.8)
     most = max([r["points"] for r in rows] + [1])
-    legend = []
-    for index, outcome in enumerate(OUTCOMES):
-        x = (width // legend_columns) * (index % legend_columns)
-        y = (index // legend_columns) * legend_row + 2
-        legend.append(
-            {
-                "x": x,
-                "y": y,
-                "text_x": x + size + 6,
-                "text_y": y + size - 2,
-                "fill": COLOURS[outcome],
-                "label": _shorten(labels[outcome], size, width - size - 10),
-            }
-        )
-    bars = []
-    for index, row in enumerate(rows):
-        y = top + index * pitch
-        bar_y = y + int(size * 1.4)
-        x = 0
-        segments = []
-        for outcome in OUTCOMES:
-            length = round(BAR_WIDTH * row[outcome] / most, 1)
-            if length:
-                segments.append(
-                    {
-                        "x": x,
-                        "width": length,
-                        "fill": COLOURS[outcome],
-                        "outcome": outcome,
-                        "label": labels[outcome],
-                        "count": row[outcome],
-                    }
-                )
-            x += length
-        bars.append(
-            {
-                "label": _shorten(row["label"], size, width),
-                "summary": _summary(row, labels),
-                "label_y": y + size,
-                "y": bar_y,
-                "bar_height": bar_height,
-                "text_y": bar_y + bar_height * 0.8,
-                "segments": segments,
-                "points": row["points"],
-                "total_x": x + 6,
-            }
-        )
+    bars = [
+        _bar(row, labels, size=size, width=width, y=top + index * pitch, most=most) for index, row in enumerate(rows)
+    ]
     return {
         "id": ident,
         "title": title,
@@ -111,6 +63,61 @@ def chart(rows, *, title, ident, large=False):
         "height": top + len(rows) * pitch,
         "legend": legend,
         "bars": bars,
+    }
+
+
+def _legend(labels, size, width):
+    """The legend's items and the height it takes: two columns, or one when a label would not
+    fit in half the width."""
+    legend_row = int(size * 1.8)
+    columns = 2 if all(text_width(labels[o], size) <= width // 2 - size - 10 for o in OUTCOMES) else 1
+    items = []
+    for index, outcome in enumerate(OUTCOMES):
+        x = (width // columns) * (index % columns)
+        y = (index // columns) * legend_row + 2
+        items.append(
+            {
+                "x": x,
+                "y": y,
+                "text_x": x + size + 6,
+                "text_y": y + size - 2,
+                "fill": COLOURS[outcome],
+                "label": _shorten(labels[outcome], size, width - size - 10),
+            }
+        )
+    return items, (len(OUTCOMES) // columns) * legend_row + 4
+
+
+def _bar(row, labels, *, size, width, y, most):
+    """One row's label (at ``y``) and its bar below, one segment per outcome that has points."""
+    bar_y = y + int(size * 1.4)
+    bar_height = int(size * 1.3)
+    x = 0
+    segments = []
+    for outcome in OUTCOMES:
+        length = round(BAR_WIDTH * row[outcome] / most, 1)
+        if length:
+            segments.append(
+                {
+                    "x": x,
+                    "width": length,
+                    "fill": COLOURS[outcome],
+                    "outcome": outcome,
+                    "label": labels[outcome],
+                    "count": row[outcome],
+                }
+            )
+        x += length
+    return {
+        "label": _shorten(row["label"], size, width),
+        "summary": _summary(row, labels),
+        "label_y": y + size,
+        "y": bar_y,
+        "bar_height": bar_height,
+        "text_y": bar_y + bar_height * 0.8,
+        "segments": segments,
+        "points": row["points"],
+        "total_x": x + 6,
     }
 
 

@@ -1,46 +1,32 @@
 """The year report's screens: the portal page (the commission and the secretariat), the Wagtail
-admin page (the secretariat, registered in ``wagtail_hooks.py``) and the .docx/.xlsx exports.
-Everyone else gets 404, as for anything they may not see."""
+admin page (the secretariat, registered in ``admin.py``) and the .docx/.xlsx exports.
+Everyone else gets 404, as for anything they may not see (``rules``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from consultations.year_report import documents as output
-from consultations.year_report import selectors as rules
-from core.portal import nav_item
-from experts import audit, roles
+from consultations.year_report import selectors
+from consultations.year_report.rules import may_file_year_report, may_read_year_report
+from experts import audit
 from experts.selectors import large_text_for
 
 
-def may_read_year_report(user):
-    """The commission reads the year report; the secretariat files it."""
-    return roles.has_role(user, roles.SECRETARIAT) or roles.has_role(user, roles.COMMISSION)
-
-
-@nav_item
-def _nav(user):
-    if not may_read_year_report(user):
-        return []
-    return [{"title": _("Year report"), "url": reverse("consultations:year-report")}]
-
-
 def _context(request, *, large):
-    year, error = rules.parse_year(request.GET.get("year"))
+    year, error = selectors.parse_year(request.GET.get("year"))
     if error:
         messages.error(request, error)
-    report = rules.year_report(year)
+    report = selectors.year_report(year)
     for row in [report["total"], *report["kinds"], *report["domains"], *report["departments"]]:
-        row["rate_text"] = rules.percent(row["adoption_rate"])
+        row["rate_text"] = selectors.percent(row["adoption_rate"])
     return {
         "report": report,
-        "years": rules.report_years(),
+        "years": selectors.report_years(),
         "charts": {key: output.chart_svg(geometry) for key, geometry in output.charts(report, large=large).items()},
-        "outcome_labels": rules.outcome_labels(),
+        "outcome_labels": selectors.outcome_labels(),
         "method_lines": output.method_lines(),
         "overview_lines": output.overview_lines(report),
         "title": output.title_of(report),
@@ -57,7 +43,7 @@ def year_report_page(request):
 
 def year_report_admin(request):
     """The same report in the secretariat's back office (Wagtail admin checks the sign-in)."""
-    if not (roles.has_role(request.user, roles.SECRETARIAT) or request.user.is_superuser):
+    if not may_file_year_report(request.user):
         raise Http404
     context = _context(request, large=False)
     return TemplateResponse(request, "consultations/year_report/admin.html", {**context, "table_class": "listing"})
@@ -68,10 +54,10 @@ def year_report_document(request, kind):
     """``?year=``: the report as .docx or .xlsx, made now; recorded in the audit trail."""
     if not may_read_year_report(request.user) or kind not in output.BUILDERS:
         raise Http404
-    year, error = rules.parse_year(request.GET.get("year"))
+    year, error = selectors.parse_year(request.GET.get("year"))
     if error:
         return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
-    report = rules.year_report(year)
+    report = selectors.year_report(year)
     content = output.BUILDERS[kind](report)
     audit.record(
         audit.EXPORT,

@@ -7,7 +7,7 @@ import pytest
 from consultations.consolidation import services as rules
 from consultations.consolidation.models import Consolidation
 from consultations.opinions.models import Point
-from consultations.responses import services as responses
+from consultations.responses import selectors as responses
 from tests.browser.conftest import PHONE, sign_in
 from tests.consultations.conftest import panel_of
 from tests.consultations.consolidation_setup import closed_review, set_chair

@@ -5,6 +5,7 @@ import statistics
 
 import pytest
 
+from consultations.consolidation import selectors
 from consultations.consolidation import services as rules
 from consultations.consolidation.models import Confirmation
 from consultations.opinions.models import Opinion
@@ -25,7 +26,7 @@ def review(secretariat_user):
 def test_consolidation_numbers_match_a_recomputation_from_the_opinions(review):
     opinions = list(Opinion.objects.filter(review=review, submitted_at__isnull=False))
 
-    data = rules.consolidate(review)
+    data = selectors.consolidate(review)
 
     assert len(opinions) == 5
     assert data["tallies"] == {
@@ -46,7 +47,7 @@ def test_consolidation_numbers_match_a_recomputation_from_the_opinions(review):
 
 
 def test_consolidation_dissenting_opinion_appears_in_full(review):
-    data = rules.consolidate(review)
+    data = selectors.consolidate(review)
 
     assert [o.conclusion for o in data["dissent"]] == ["disagree"]
     assert data["dissent"][0].summary == DISSENT_SUMMARY
@@ -54,14 +55,14 @@ def test_consolidation_dissenting_opinion_appears_in_full(review):
 
 
 def test_agreement_states_are_defined_by_the_conclusions():
-    assert rules.agreement({"agree": 3, "agree_with_revisions": 0, "disagree": 0, "abstain": 2}) == "unanimous"
-    assert rules.agreement({"agree": 2, "agree_with_revisions": 1, "disagree": 0, "abstain": 0}) == "mixed"
-    assert rules.agreement({"agree": 0, "agree_with_revisions": 1, "disagree": 1, "abstain": 0}) == "conflicting"
-    assert rules.agreement({"agree": 0, "agree_with_revisions": 0, "disagree": 0, "abstain": 1}) == ""
+    assert selectors.agreement({"agree": 3, "agree_with_revisions": 0, "disagree": 0, "abstain": 2}) == "unanimous"
+    assert selectors.agreement({"agree": 2, "agree_with_revisions": 1, "disagree": 0, "abstain": 0}) == "mixed"
+    assert selectors.agreement({"agree": 0, "agree_with_revisions": 1, "disagree": 1, "abstain": 0}) == "conflicting"
+    assert selectors.agreement({"agree": 0, "agree_with_revisions": 0, "disagree": 0, "abstain": 1}) == ""
 
 
 def test_consolidation_points_are_grouped_by_plan_section_in_plan_order(review):
-    data = rules.consolidate(review)
+    data = selectors.consolidate(review)
 
     order = [b["section"] for b in review.plan_version.blocks]
     assert [g["section"] for g in data["groups"]] == sorted({g["section"] for g in data["groups"]}, key=order.index)
@@ -71,7 +72,7 @@ def test_consolidation_points_are_grouped_by_plan_section_in_plan_order(review):
 def test_consolidation_department_reads_letters_not_names(review):
     staff = staff_of(review.plan.submitted_by, "planner")
 
-    data = rules.consolidate(review, user=staff)
+    data = selectors.consolidate(review, user=staff)
 
     names = {o.expert.name for o in panel_of(review)}
     authors = {p["author"] for p in data["points"]}
@@ -120,11 +121,20 @@ def test_group_opinion_change_after_seal_needs_a_reason_and_restarts_confirmatio
     assert changed.history.first().history_change_reason == "补充意见"
 
 
-def test_confirm_by_someone_off_the_panel_is_refused(review, commission_user):
-    saved = rules.save_group_opinion(review, by=None, text="文本。", expected_version=0)
+def test_confirm_by_someone_off_the_panel_is_refused(review, commission_user, secretariat_user):
+    saved = rules.save_group_opinion(review, by=secretariat_user, text="文本。", expected_version=0)
 
     with pytest.raises(StateConflict):
         rules.confirm_group_opinion(review, by=commission_user, version=saved.version)
+
+
+def test_group_opinion_save_by_the_commission_is_refused_by_the_service(review, commission_user):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        rules.save_group_opinion(review, by=commission_user, text="文本。", expected_version=0)
+
+    assert rules.ensure_consolidation(review).version == 0
 
 
 def test_group_opinion_save_emits_consolidation_saved(review, secretariat_user):

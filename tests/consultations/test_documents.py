@@ -12,7 +12,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from consultations.consolidation import documents
+from consultations.consolidation import documents, selectors
 from consultations.consolidation import services as rules
 from consultations.consolidation.models import GeneratedDocument
 from consultations.opinions.models import Opinion
@@ -196,7 +196,7 @@ def test_department_copy_names_no_expert_where_blind_to_it(review, api_as):
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     authors = [row[0] for row in workbook["scores"].iter_rows(min_row=2, max_row=6, values_only=True)]
     with translation.override(settings.LANGUAGE_CODE):  # documents are made in the committee's language
-        letters = [rules._letter(index) for index in range(5)]
+        letters = [selectors._letter(index) for index in range(5)]
     assert authors == letters
     names = {o.expert.name for o in Opinion.objects.filter(review=review).select_related("expert")}
     cells = {str(c) for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row if c}

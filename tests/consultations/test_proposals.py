@@ -11,8 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from consultations.opinions.canonical import digest
+from consultations.proposals import rules as proposal_rules
 from consultations.proposals import services as proposals
 from consultations.proposals.models import Proposal, ProposalAttachment
+from consultations.responses import rules as response_rules
 from consultations.responses import services as responses
 from core.errors import StateConflict
 from core.models import Notification, SmsMessage
@@ -151,7 +153,7 @@ def test_merge_proposal_tells_the_expert_the_target_without_showing_it(setting):
     assert (duplicate.state, duplicate.merged_into_id) == ("merged", target.pk)
     note = Notification.objects.get(user=setting.expert.user, kind="proposal_merged")
     assert note.url == f"/portal/proposals/{duplicate.pk}/"
-    assert proposals.can_see_proposal(setting.expert.user, target) is False
+    assert proposal_rules.can_see_proposal(setting.expert.user, target) is False
 
 
 def test_merge_proposal_into_itself_is_refused(setting):
@@ -163,8 +165,8 @@ def test_merge_proposal_into_itself_is_refused(setting):
 def test_two_departments_each_answer_their_suggestions_and_the_proposal_is_answered(setting):
     proposal = route_to_both(submit(setting.expert), setting)
     first, second = proposal.points.order_by("position")
-    assert responses.can_answer(setting.industry_staff, first) is True
-    assert responses.can_answer(setting.industry_staff, second) is False
+    assert response_rules.can_answer(setting.industry_staff, first) is True
+    assert response_rules.can_answer(setting.industry_staff, second) is False
     responses.answer_point(first, by=setting.industry_staff, status="adopted")
     proposal.refresh_from_db()
     assert proposal.state == "routed"
@@ -193,7 +195,7 @@ def test_answer_before_routing_is_a_conflict(setting):
 
 def test_visibility_follows_routing(setting):
     proposal = submit(setting.expert)
-    seen = lambda user: proposals.can_see_proposal(user, proposal)  # noqa: E731
+    seen = lambda user: proposal_rules.can_see_proposal(user, proposal)  # noqa: E731
     assert [seen(u) for u in (setting.expert.user, setting.secretariat, setting.commission)] == [True, True, True]
     assert [seen(u) for u in (setting.other_expert.user, setting.industry_staff)] == [False, False]
     proposals.route_proposal(proposal, by=setting.secretariat, organizations=[setting.industry.pk])

@@ -13,8 +13,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from consultations.proposals import cleaning
+from consultations.proposals import rules as proposal_rules
 from consultations.proposals import services as proposals
 from consultations.proposals.models import Proposal
+from consultations.responses import rules as response_rules
 from consultations.responses import services as responses
 from core.errors import StateConflict
 from core.models import Notification
@@ -42,7 +45,7 @@ def test_merged_proposal_author_does_not_see_the_target(setting, api_as):
     duplicate = submit(setting.expert)
     proposals.merge_proposal(duplicate, into=target, by=setting.secretariat)
     user = setting.expert.user
-    assert proposals.can_see_proposal(user, target) is False
+    assert proposal_rules.can_see_proposal(user, target) is False
     assert api_as(user).get(f"/api/v1/proposals/{target.pk}/").status_code == 404
     assert portal(user).get(f"/portal/proposals/{target.pk}/").status_code == 404
     listed = api_as(user).get("/api/v1/proposals/").json()
@@ -177,9 +180,9 @@ def test_a_suggestion_routed_to_all_is_answered_by_any_routed_department_once(se
     proposal = submit(setting.expert, points=["唯一的建议"])
     proposals.route_proposal(proposal, by=setting.secretariat, organizations=[setting.industry.pk, setting.science.pk])
     point = proposal.points.get()
-    assert responses.can_answer(setting.industry_staff, point) is True
-    assert responses.can_answer(setting.science_staff, point) is True
-    assert responses.can_answer(setting.outsider_staff, point) is False
+    assert response_rules.can_answer(setting.industry_staff, point) is True
+    assert response_rules.can_answer(setting.science_staff, point) is True
+    assert response_rules.can_answer(setting.outsider_staff, point) is False
     responses.answer_point(point, by=setting.science_staff, status="adopted", reason="")
     proposal.refresh_from_db()
     assert (proposal.state, point.response.by_id) == ("answered", setting.science_staff.pk)
@@ -207,8 +210,8 @@ def test_a_suggestion_given_one_department_is_answered_by_that_one_only(setting)
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.organization_id, second.organization_id) == (setting.industry.pk, None)
-    assert responses.can_answer(setting.science_staff, first) is False
-    assert responses.can_answer(setting.science_staff, second) is True
+    assert response_rules.can_answer(setting.science_staff, first) is False
+    assert response_rules.can_answer(setting.science_staff, second) is True
 
 
 def test_screening_page_routes_to_all_departments_by_default(setting):
@@ -228,7 +231,7 @@ def test_screening_page_routes_to_all_departments_by_default(setting):
 
 
 def test_post_proposal_with_an_attachment_over_10_mb_is_413(setting, api_as):
-    big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (proposals.MAX_ATTACHMENT_BYTES + 1))
+    big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (cleaning.MAX_ATTACHMENT_BYTES + 1))
     response = api_as(setting.expert.user).post(
         "/api/v1/proposals/",
         {"title": "t", "problem": "p", "points": ["一"], "domains": ["2"], "attachments": [big]},

@@ -3,8 +3,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from consultations.consolidation import package as packages
 from consultations.consolidation import services as rules
 from consultations.opinions.models import Point
+from consultations.responses import selectors as response_selectors
 from consultations.responses import services as responses
 from consultations.responses.models import Response, ResponsePackage
 from core.errors import StateConflict
@@ -63,7 +65,7 @@ def test_package_cannot_be_finalised_with_an_unanswered_point(review, commission
     Response.objects.filter(point=points_of(review)[-1]).delete()
 
     with pytest.raises(ValidationError):
-        responses.finalise_package(review, by=commission_user)
+        packages.finalise_package(review, by=commission_user)
 
     assert ResponsePackage.objects.count() == 0
 
@@ -71,7 +73,7 @@ def test_package_cannot_be_finalised_with_an_unanswered_point(review, commission
 def test_finalised_package_notifies_each_expert_and_shows_their_answers(review, commission_user, client):
     answer_all(review, commission_user)
 
-    package = responses.finalise_package(review, by=commission_user)
+    package = packages.finalise_package(review, by=commission_user)
 
     review.refresh_from_db()
     assert review.state == "responded"
@@ -92,15 +94,40 @@ def test_answers_are_hidden_from_experts_before_the_package_is_final(review, com
     answer_all(review, commission_user)
     expert = panel_of(review)[0].expert
 
-    assert list(responses.answered_points_of(expert.user)) == []
+    assert list(response_selectors.answered_points_of(expert.user)) == []
 
 
 def test_answers_after_the_package_is_final_are_refused(review, commission_user):
     answer_all(review, commission_user)
-    responses.finalise_package(review, by=commission_user)
+    packages.finalise_package(review, by=commission_user)
 
     with pytest.raises(StateConflict):
         responses.answer_point(points_of(review)[0], by=commission_user, status="adopted")
+
+
+def test_answer_by_an_expert_is_refused_by_the_service_and_writes_nothing(review):
+    from django.core.exceptions import PermissionDenied
+
+    expert_user = panel_of(review)[0].expert.user
+
+    with pytest.raises(PermissionDenied):
+        responses.answer_point(points_of(review)[0], by=expert_user, status="adopted")
+
+    assert Response.objects.count() == 0
+
+
+def test_package_finalised_by_another_department_is_refused(review, commission_user):
+    from django.core.exceptions import PermissionDenied
+
+    from tests.factories import OrganizationFactory
+
+    answer_all(review, commission_user)
+    outsider = staff_of(OrganizationFactory(name="沈阳市科技局"), "other-dept")
+
+    with pytest.raises(PermissionDenied):
+        packages.finalise_package(review, by=outsider)
+
+    assert ResponsePackage.objects.count() == 0
 
 
 def test_department_staff_answer_only_their_own_plans(review, api_as):
@@ -146,9 +173,9 @@ def test_publication_makes_a_redacted_conclusion_page_in_the_workflow(review, co
     root = Page.objects.get(depth=1).get_children().first() or Page.objects.get(depth=1)
     root.add_child(instance=ConclusionIndexPage(title="论证结论", slug="conclusions"))
     answer_all(review, commission_user)
-    package = responses.finalise_package(review, by=commission_user)
+    package = packages.finalise_package(review, by=commission_user)
 
-    page = responses.publish_conclusion(package, by=secretariat_user, show_names=False)
+    page = packages.publish_conclusion(package, by=secretariat_user, show_names=False)
 
     page = ConclusionPage.objects.get(pk=page.pk)
     names = {o.expert.name for o in panel_of(review)}
@@ -157,7 +184,22 @@ def test_publication_makes_a_redacted_conclusion_page_in_the_workflow(review, co
     assert len(page.responses) == 10
     assert not {row["expert"] for row in page.response_rows()} & names
     with pytest.raises(StateConflict):
-        responses.publish_conclusion(package, by=secretariat_user)
+        packages.publish_conclusion(package, by=secretariat_user)
+
+
+def test_publication_without_a_conclusions_section_is_refused_and_changes_nothing(
+    review, commission_user, secretariat_user
+):
+    from cms.models import ConclusionPage
+
+    answer_all(review, commission_user)
+    package = packages.finalise_package(review, by=commission_user)
+
+    with pytest.raises(StateConflict):
+        packages.publish_conclusion(package, by=secretariat_user)
+
+    package.refresh_from_db()
+    assert (package.conclusion_page_id, ConclusionPage.objects.count()) == (None, 0)
 
 
 def test_workspace_lists_reviews_with_tallies_in_constant_queries(review, secretariat_user, commission_user, client):
@@ -202,7 +244,7 @@ def test_adoption_feeds_the_participation_record(review, commission_user):
     from experts.participation import participation_of
 
     answer_all(review, commission_user)
-    responses.finalise_package(review, by=commission_user)
+    packages.finalise_package(review, by=commission_user)
 
     expert = panel_of(review)[0].expert
     own = Response.objects.filter(point__opinion__expert=expert)
@@ -212,7 +254,7 @@ def test_adoption_feeds_the_participation_record(review, commission_user):
 
 def test_my_points_page_queries_are_constant(review, commission_user, client):
     answer_all(review, commission_user)
-    responses.finalise_package(review, by=commission_user)
+    packages.finalise_package(review, by=commission_user)
     opinion = panel_of(review)[0]
     client.force_login(opinion.expert.user)
 

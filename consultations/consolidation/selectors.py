@@ -1,0 +1,253 @@
+"""What the sealed opinions of a review add up to, read each time (never stored twice), so the
+numbers always match a recomputation; only the group opinion is stored (``Consolidation``).
+Also the workspace's list of reviews with their tallies.
+
+Agreement, over the sealed opinions that do not abstain:
+- ``unanimous``: every one has the same conclusion;
+- ``conflicting``: some agree (with or without revisions) and some disagree;
+- ``mixed``: anything else (agree and agree after revision side by side, no disagreement);
+- ``""`` when there is no sealed opinion with a conclusion other than abstain.
+
+Dissent: an opinion on the other side of the majority is a dissenting opinion and is always
+shown in full: a disagreement where most agree (with or without revisions), an agreement where
+most disagree (ties: the favourable side counts as the majority).
+
+Per criterion: count, mean, median, minimum, maximum and the sample standard deviation
+(``statistics.stdev``; 0.0 for a single score, ``None`` with no score).
+"""
+
+import statistics
+from collections import Counter
+
+from django.db.models import Count, Prefetch, Q
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from consultations.consolidation.rules import sees_names
+from consultations.consolidation.services import ensure_consolidation
+from consultations.opinions.models import Comment, Opinion, Point
+from reviews import rules as review_rules
+from reviews import selectors as review_selectors
+from reviews.models import Assignment, Review
+
+CONCLUSIONS = [c for c in Opinion.Conclusion.values]
+FAVOURABLE = ("agree", "agree_with_revisions")
+WORKSPACE_STATES = (Review.State.OPEN, *review_rules.CLOSED_STATES)
+
+
+def sealed_opinions(review):
+    return list(
+        Opinion.objects.filter(review=review, submitted_at__isnull=False)
+        .select_related("expert", "assignment")
+        .prefetch_related(
+            Prefetch(
+                "points",
+                queryset=Point.objects.filter(removed=False).select_related("response").order_by("position", "id"),
+                to_attr="live",
+            )
+        )
+        .order_by("assignment_id")
+    )
+
+
+def letters_for(review):
+    """A stable letter per accepted assignment (in the order they were made): A, B, C ..."""
+    ids = (
+        Assignment.objects.filter(review=review)
+        .filter(state__in=[Assignment.State.ACCEPTED, Assignment.State.REPLACED, Assignment.State.WITHDRAWN])
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    return {assignment_id: _letter(index) for index, assignment_id in enumerate(ids)}
+
+
+def _letter(index):
+    label = chr(ord("A") + index % 26) + (str(index // 26) if index >= 26 else "")
+    return _("Expert %(letter)s") % {"letter": label}
+
+
+def tallies(opinions):
+    counts = Counter(o.conclusion for o in opinions if o.conclusion)
+    return {conclusion: counts.get(conclusion, 0) for conclusion in CONCLUSIONS}
+
+
+def score_statistics(review, opinions):
+    result = {}
+    for criterion in review.criteria or []:
+        key = criterion.get("key")
+        if not key:
+            continue
+        values = [o.scores[key] for o in opinions if isinstance((o.scores or {}).get(key), int)]
+        result[key] = {
+            "label": criterion.get("label") or key,
+            "scale": int(criterion.get("max") or 100),
+            "values": values,
+            "count": len(values),
+            "mean": statistics.fmean(values) if values else None,
+            "median": statistics.median(values) if values else None,
+            "min": min(values) if values else None,
+            "max": max(values) if values else None,
+            "stdev": (statistics.stdev(values) if len(values) > 1 else 0.0) if values else None,
+        }
+    return result
+
+
+def agreement(counts):
+    voting = {c for c, n in counts.items() if n and c != Opinion.Conclusion.ABSTAIN}
+    if not voting:
+        return ""
+    if len(voting) == 1:
+        return "unanimous"
+    if Opinion.Conclusion.DISAGREE in voting and voting & set(FAVOURABLE):
+        return "conflicting"
+    return "mixed"
+
+
+def _side(conclusion):
+    if conclusion in FAVOURABLE:
+        return "for"
+    return "against" if conclusion == Opinion.Conclusion.DISAGREE else ""
+
+
+def majority_side(counts):
+    favourable = sum(counts.get(c, 0) for c in FAVOURABLE)
+    against = counts.get(Opinion.Conclusion.DISAGREE, 0)
+    if not favourable and not against:
+        return ""
+    return "for" if favourable >= against else "against"
+
+
+def section_titles(review):
+    """``{section: short text}`` from the plan version's converted blocks."""
+    titles = {}
+    for block in review.plan_version.blocks or []:
+        section = block.get("section")
+        if section and section not in titles:
+            titles[section] = strip_tags(block.get("html") or "")[:60]
+    return titles
+
+
+def consolidate(review, *, user=None, names=None):
+    """Everything the reading view, the API and the documents show, as plain data. Authors are
+    named unless ``user`` may not see names here (or ``names`` is False)."""
+    consolidation = ensure_consolidation(review)
+    opinions = sealed_opinions(review)
+    letters = letters_for(review)
+    if names is None:
+        names = user is None or sees_names(user, consolidation)
+    counts = tallies(opinions)
+    main = {"for": "agree", "against": "disagree"}.get(majority_side(counts), "")
+    points = _points(review, opinions, letters, names)
+    confirmations = list(
+        consolidation.confirmations.filter(version=consolidation.version).select_related("expert").order_by("at")
+    )
+    return {
+        "review": review,
+        "consolidation": consolidation,
+        "opinions": opinions,
+        "tallies": counts,
+        "scores": score_statistics(review, opinions),
+        "agreement": agreement(counts),
+        "majority": majority_side(counts),
+        "points": points,
+        "groups": _groups(points),
+        "dissent": [o for o in opinions if main and o.conclusion and _side(o.conclusion) not in ("", _side(main))],
+        "dissent_comments": list(
+            Comment.objects.filter(review=review, dissent=True).select_related("expert").order_by("created_at")
+        ),
+        "panel": panel_with_confirmations(review, consolidation, confirmations, letters, names),
+        "names": names,
+    }
+
+
+def _points(review, opinions, letters, names):
+    """Every live point of the sealed opinions, in the plan's order of sections (general points
+    last); sets ``author`` (a name or a letter) and ``letter`` on each opinion on the way."""
+    titles = section_titles(review)
+    order = {section: index for index, section in enumerate(titles)}
+    points = []
+    for opinion in opinions:
+        author = opinion.expert.name if names else letters.get(opinion.assignment_id, "")
+        opinion.author = author
+        opinion.letter = letters.get(opinion.assignment_id, "")
+        for point in opinion.live:
+            points.append(
+                {
+                    "id": point.id,
+                    "section": point.section,
+                    "section_title": titles.get(point.section, ""),
+                    "text": point.text,
+                    "author": author,
+                    "expert": opinion.expert_id,
+                    "response": _response_data(getattr(point, "response", None)),
+                }
+            )
+    points.sort(key=lambda p: (p["section"] == "", order.get(p["section"], len(order)), p["id"]))
+    return points
+
+
+def _groups(points):
+    groups = []
+    for point in points:
+        if not groups or groups[-1]["section"] != point["section"]:
+            groups.append({"section": point["section"], "title": point["section_title"], "points": []})
+        groups[-1]["points"].append(point)
+    return groups
+
+
+def _response_data(response):
+    if response is None:
+        return None
+    return {"status": response.status, "reason": response.reason, "at": response.at.isoformat()}
+
+
+def panel_with_confirmations(review, consolidation, confirmations, letters, names):
+    confirmed = {c.expert_id: c for c in confirmations}
+    panel = (
+        Assignment.objects.filter(review=review, state=Assignment.State.ACCEPTED)
+        .select_related("expert")
+        .order_by("id")
+    )
+    return [
+        {
+            "expert": a.expert_id,
+            "name": a.expert.name if names else letters.get(a.id, ""),
+            "title": a.expert.title if names else "",
+            "chair": a.expert_id == review.chair_id,
+            "confirmation": confirmed.get(a.expert_id),
+        }
+        for a in panel
+    ]
+
+
+def workspace_reviews(user):
+    """The reviews the caller's workspace lists, with their tallies, in a fixed number of queries."""
+    counts = {
+        f"n_{c}": Count(
+            "opinions", distinct=True, filter=Q(opinions__submitted_at__isnull=False, opinions__conclusion=c)
+        )
+        for c in Opinion.Conclusion.values
+    }
+    return (
+        review_selectors.reviews_visible_to(user)
+        .filter(state__in=WORKSPACE_STATES)
+        .annotate(
+            n_sealed=Count("opinions", distinct=True, filter=Q(opinions__submitted_at__isnull=False)),
+            n_points=Count(
+                "opinions__points",
+                distinct=True,
+                filter=Q(opinions__submitted_at__isnull=False, opinions__points__removed=False),
+            ),  # fmt: skip
+            n_answered=Count(
+                "opinions__points",
+                distinct=True,
+                filter=Q(
+                    opinions__submitted_at__isnull=False,
+                    opinions__points__removed=False,
+                    opinions__points__response__isnull=False,
+                ),  # fmt: skip
+            ),
+            **counts,
+        )
+        .order_by("-due_at", "-id")
+    )
