@@ -13,7 +13,27 @@ PYTHON ?= $(shell for p in python3.13 python3.12; do \
 	  [ -x "$$c" ] && { echo $$c; exit; }; \
 	done)
 
-.PHONY: run test bench lint messages worker clean-venv
+.PHONY: run test bench lint messages worker clean-venv system-packages
+
+# What the tests need from Debian, in one place (`.ci/run` installs the same list): the browser
+# for the journeys, CJK fonts for the PDFs, poppler to read PDFs back, gettext for the
+# catalogues, pango for WeasyPrint. As root with apt they are installed when missing; otherwise
+# the tests that need one skip and say which package. In CI (CI set) a missing package fails.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0
+
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing from Debian: $$missing"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null || \
+	  { echo "Could not install $$missing: the tests that need them will skip, naming the package." >&2; \
+	    [ -z "$$CI" ] || exit 1; }; \
+	else \
+	  echo "Not installed: $$missing (run as root, or apt-get install them): the tests that need them skip." >&2; \
+	  [ -z "$$CI" ] || exit 1; \
+	fi
 
 $(VENV)/.installed: requirements.txt
 	@if [ ! -x "$(PY)" ]; then \
@@ -38,11 +58,14 @@ run: $(VENV)/.installed
 worker: $(VENV)/.installed
 	$(PY) manage.py db_worker
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Style, the direction of imports (import-linter contracts in pyproject.toml) and the size limits.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) .ci/sizes.py
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=bench --ignore=tests --no-obsolete
