@@ -6,6 +6,7 @@ typed is lost: a stale save opens the merge panel, text typed offline waits on t
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from consultations.inquiries.models import Consultation
 from consultations.opinions.models import Opinion
@@ -62,7 +63,14 @@ def test_commission_poses_a_consultation_and_an_expert_answers_on_a_phone(new_pa
 
 
 def saved(page):
-    page.wait_for_selector("[data-testid=save-status][data-state=saved]")
+    """Wait for the page to say the server has everything; if it never does, say what it said."""
+    try:
+        page.wait_for_selector("[data-testid=save-status][data-state=saved]")
+    except PlaywrightTimeout:
+        status = page.locator("[data-testid=save-status]")
+        raise AssertionError(
+            f"never saved: the status says {status.get_attribute('data-state')!r}, {status.inner_text()!r}"
+        ) from None
 
 
 def answer_texts(consultation):
