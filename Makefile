@@ -47,10 +47,12 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
+# Static files are collected first: under production settings (DJANGO_DEBUG=0) pages and
+# documents name them through the manifest, which must exist before anything renders.
 run: $(VENV)/.installed
+	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py collectstatic --noinput -v 0
 	@$(PY) manage.py demo_signins --host $(HOST) --port $(PORT)
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 

@@ -49,8 +49,11 @@ def send_email(to, *, subject, text):
         return False
     try:
         EmailMessage(subject=subject, body=text, to=[to], from_email=settings.DEFAULT_FROM_EMAIL).send()
+    except OSError as error:  # the mail server refused or is unreachable: one line says it all
+        logger.warning("mail not sent: %s", error)  # no address in the log: no personal data in logs
+        return False
     except Exception:  # a mail outage must not undo the step; the portal has it
-        logger.warning("mail not sent", exc_info=True)  # no address in the log: no personal data in logs
+        logger.warning("mail not sent", exc_info=True)
         return False
     return True
 

@@ -18,6 +18,7 @@ from consultations.consolidation.models import GeneratedDocument
 from consultations.opinions.models import Opinion
 from experts.models import AuditRecord
 from tests.consultations.consolidation_setup import closed_review
+from tests.system import needs
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +92,7 @@ def _pdf_file(tmp_path, review):
     return path
 
 
+@needs("libpango-1.0-0", "poppler-utils", "fonts-noto-cjk")
 def test_pdf_embeds_every_font_and_shows_chinese(review, tmp_path):
     pdf = _pdf_file(tmp_path, review)
 
@@ -114,6 +116,7 @@ def test_pdf_embeds_every_font_and_shows_chinese(review, tmp_path):
     assert dark > 200  # glyphs drawn, not tofu-free emptiness
 
 
+@needs("libpango-1.0-0", "poppler-utils")
 def test_pdf_never_contains_a_local_file_an_opinion_points_to(review, tmp_path):
     pdf = _pdf_file(tmp_path, review)
 

@@ -1,6 +1,7 @@
 import io
 
 from reviews import documents
+from tests.system import needs
 
 
 def docx_with(paragraphs):
@@ -28,6 +29,7 @@ def test_docx_becomes_sanitised_blocks_with_stable_anchors():
     assert documents.convert("plan.docx", data)[0] == blocks
 
 
+@needs("libpango-1.0-0")
 def test_pdf_becomes_text_by_page():
     from weasyprint import HTML
 
