@@ -75,7 +75,7 @@ def build(*, reviews, experts, load_cap, domains_per_review, seed=7):
     people = Expert.objects.bulk_create(
         Expert(key=f"B{seed}-{i}", name=f"专家{i}", category=("entrepreneur", "specialist", "scholar")[i % 3],
                employer=orgs[i % len(orgs)] if i < len(orgs) else rng.choice(civil), status="active",
-               term_start=date(2020, 1, 1), term_end=date(2035, 12, 31))
+               term_start=date(2020, 1, 1), term_end=date(2035, 12, 31)).fill_search_columns()
         for i in range(experts)
     )  # fmt: skip
     through = Expert.domains.through

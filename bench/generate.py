@@ -68,6 +68,14 @@ def names(count, rng):
     return [rng.choice(SURNAMES) + rng.choice(given) for _ in range(count)]
 
 
+def specialties(rng):
+    """One to three tags from the demo's, as the secretariat types them (commas)."""
+    from experts.demo_data import SPECIALTIES
+
+    tags = sorted({tag for tags in SPECIALTIES.values() for tag in tags.split(",")})
+    return ",".join(rng.sample(tags, rng.randint(1, 3)))
+
+
 def spelling(name, cache={}):  # noqa: B006 - a memo over the run
     from experts.names import name_initials, name_pinyin
     from experts.strokes import stroke_key
@@ -100,7 +108,8 @@ def generate_experts(total, *, by, seed=2016):
             [Organization(name=f"基准单位{i:06d}", kind=kinds[i % 5]) for i in range(org_count, want_orgs)],
             Organization, batch_size=1000, default_user=by, default_change_reason=REASON,
         )  # fmt: skip
-    orgs = list(Organization.objects.filter(name__startswith="基准单位").values_list("pk", flat=True))
+    org_names = dict(Organization.objects.filter(name__startswith="基准单位").values_list("pk", "name"))
+    orgs = list(org_names)
     User = get_user_model()
     hashed = password_hash()
     numbers = range(have + 1, total + 1)
@@ -113,6 +122,7 @@ def generate_experts(total, *, by, seed=2016):
     )
     statuses = ["active"] * 17 + ["candidate", "suspended", "expired"]
     experts = []
+    tag_rng = random.Random(seed * 7 + have)  # apart from ``rng``: the other columns stay as they were
     for n, user, name in zip(numbers, users, names(len(users), rng), strict=True):
         pinyin, initials, strokes = spelling(name)
         start = date(2019 + n % 5, 1 + n % 12, 1)
@@ -124,8 +134,10 @@ def generate_experts(total, *, by, seed=2016):
                 title=("研究员", "教授", "高级工程师", "董事长")[n % 4], employer_id=rng.choice(orgs),
                 mobile=f"139{n:08d}", email=f"bench-e{n:06d}@example.com", status=status,
                 term_start=start, term_end=start + timedelta(days=365 * 5) if status != "expired" else date(2024, 1, 1),
+                specialties=specialties(tag_rng),
             )
         )  # fmt: skip
+        experts[-1].fill_search_columns(employer_name=org_names[experts[-1].employer_id])  # bulk_create skips save
     experts = bulk_create_with_history(experts, Expert, batch_size=1000, default_user=by, default_change_reason=REASON)
     experts = list(Expert.objects.filter(key__in=[e.key for e in experts]).only("pk", "key"))
     through = Expert.domains.through

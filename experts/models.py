@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from experts.names import search_columns
+
 
 class Domain(models.Model):
     """A field of the industry taxonomy (the national classification's categories and below)."""
@@ -60,6 +62,12 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, **kwargs):
+        renamed = not self._state.adding and Organization.objects.filter(pk=self.pk).exclude(name=self.name).exists()
+        super().save(**kwargs)
+        if renamed:  # the experts' search columns hold their employer's name
+            refresh_search_columns(self.experts.all())
 
 
 class Expert(models.Model):
@@ -136,7 +144,13 @@ class Expert(models.Model):
     photo_thumb = models.ImageField(_("photo thumbnail"), upload_to="experts/thumbs/", blank=True, editable=False)
     public_fields = models.JSONField(_("fields shown on the public site"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
-    history = HistoricalRecords(m2m_fields=[domains])
+    # What the roster search matches, for its indexes (experts/names.py::search_columns; the
+    # trigram indexes exist on PostgreSQL only, migration 0004). Kept by ``save`` below.
+    search_text = models.TextField(blank=True, default="", editable=False)
+    search_grams = models.TextField(blank=True, default="", editable=False)
+    history = HistoricalRecords(m2m_fields=[domains], excluded_fields=["search_text", "search_grams"])
+
+    SEARCH_SOURCES = ("name", "name_pinyin", "name_initials", "key", "specialties", "employer_id")
 
     class Meta:
         ordering = ["stroke_key", "id"]
@@ -146,6 +160,49 @@ class Expert(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, **kwargs):
+        """Refills the search columns when a field they hold changed since the row was read
+        (bulk writes call ``fill_search_columns`` or ``refresh_search_columns`` themselves)."""
+        update_fields = kwargs.get("update_fields")
+        sources = {name.removesuffix("_id") for name in self.SEARCH_SOURCES}
+        touches = update_fields is None or bool(sources & {name.removesuffix("_id") for name in update_fields})
+        if touches and self._current_search_sources() != getattr(self, "_search_sources", None):
+            self.fill_search_columns()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_text", "search_grams"}
+        super().save(**kwargs)
+        self._search_sources = self._current_search_sources()
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        expert = super().from_db(db, field_names, values, **kwargs)
+        expert._search_sources = expert._current_search_sources()
+        return expert
+
+    def _current_search_sources(self):
+        loaded = self.__dict__  # not getattr: a deferred field would cost a query
+        return tuple(loaded.get(name, models.DEFERRED) for name in self.SEARCH_SOURCES)
+
+    def fill_search_columns(self, employer_name=None):
+        """Compute ``search_text`` and ``search_grams`` from the fields they hold; returns the
+        expert (``bulk_create(Expert(...).fill_search_columns() for ...)``)."""
+        if employer_name is None:
+            employer_name = self.employer.name if self.employer_id else ""
+        self.search_text, self.search_grams = search_columns(
+            name=self.name, pinyin=self.name_pinyin, initials=self.name_initials, key=self.key,
+            specialties=self.specialties, employer=employer_name,
+        )  # fmt: skip
+        return self
+
+
+def refresh_search_columns(experts):
+    """Recompute the search columns of the experts of a queryset (an employer renamed)."""
+    batch = []
+    for expert in experts.select_related("employer").order_by("pk").iterator(chunk_size=1000):
+        expert.fill_search_columns()
+        batch.append(expert)
+    Expert.objects.bulk_update(batch, ["search_text", "search_grams"], batch_size=500)
 
 
 class Conflict(models.Model):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from experts import rules
 from experts.models import Domain, Expert, Organization, UserPreference
+from experts.names import GRAM_LENGTH, search_fold
 
 
 def large_text_for(user):
@@ -41,7 +42,10 @@ def visible_experts(user):
 def search_experts(queryset, query, *, names_only=False):
     """Name, specialty tags, employer (any part, so ``机器`` finds ``机器人``), and pinyin:
     ``zs`` finds 张三 by initials, ``zhang`` by full pinyin. ``names_only`` for callers who may
-    not see the other fields (matching on them would reveal them)."""
+    not see the other fields (matching on them would reveal them).
+
+    The conditions are ANDed with ``search_narrowing``, which an index answers on PostgreSQL
+    and which every match satisfies: the results are the conditions' alone."""
     query = (query or "").strip()
     if not query:
         return queryset
@@ -51,7 +55,24 @@ def search_experts(queryset, query, *, names_only=False):
     compact = query.replace(" ", "").lower()
     if compact.isascii() and compact.isalpha():
         condition |= Q(name_initials__startswith=compact) | Q(name_pinyin__icontains=query.lower())
-    return queryset.filter(condition)
+    return queryset.filter(search_narrowing(query), condition)
+
+
+def search_narrowing(query):
+    """A condition on the expert's own search columns that every expert the search finds meets
+    (experts/names.py::search_columns): ``search_text`` contains the folded query (a trigram
+    index on PostgreSQL, 4 characters or more), or for 1 to 3 characters ``search_grams``
+    holds it as a word (a trigram index too: ``LIKE '% 张伟 %'`` has whole trigrams). Initials typed
+    with spaces (``z w``) are matched on ``name_initials`` (its B-tree pattern index)."""
+    folded = search_fold(query.strip())
+    if len(folded) <= GRAM_LENGTH and not any(char.isspace() for char in folded):
+        narrowing = Q(search_grams__contains=f" {folded} ")
+    else:
+        narrowing = Q(search_text__contains=folded)
+    compact = query.replace(" ", "").lower()
+    if compact != query.lower() and compact.isascii() and compact.isalpha():
+        narrowing |= Q(name_initials__startswith=compact)
+    return narrowing
 
 
 def filter_roster(queryset, *, domain=None, status=None, category=None, employer_kind=None, ending_within=None):
