@@ -93,7 +93,8 @@ def test_production_sends_hsts_and_secure_cookies():
 
 
 def test_production_session_idles_out_after_thirty_minutes():
-    assert production_value("settings.SESSION_COOKIE_AGE, settings.SESSION_SAVE_EVERY_REQUEST") == "1800 True"
+    expression = "settings.SESSION_COOKIE_AGE, settings.SESSION_SAVE_EVERY_REQUEST, settings.SESSION_REFRESH_SECONDS"
+    assert production_value(expression) == "1800 False 60"
 
 
 @pytest.mark.timeout(300)
