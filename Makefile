@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12; do \
 	  [ -x "$$c" ] && { echo $$c; exit; }; \
 	done)
 
-.PHONY: run test bench lint messages worker clean-venv system-packages
+.PHONY: run test bench lint messages worker clean-venv system-packages api-check
 
 # What the tests need from Debian, in one place (`.ci/run` installs the same list): the browser
 # for the journeys, CJK fonts for the PDFs, poppler to read PDFs back, gettext for the
@@ -72,6 +72,11 @@ lint: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=bench --ignore=tests --no-obsolete
 	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=static/CACHE
+
+# The API against the schema a real daphne serves (the demo): Schemathesis, all checks, as an
+# expert and as the secretariat, two seeds, 30 examples per operation (tests/security/api_check.py).
+api-check: $(VENV)/.installed
+	$(PY) -m tests.security.api_check
 
 bench: $(VENV)/.installed
 	$(PY) -m pip install --quiet -r bench/requirements.txt

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, serializers, status
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -20,9 +21,105 @@ from core.errors import StateConflict
 
 
 class Pagination(PageNumberPagination):
+    """``?page=`` from 1 (past the end: 404), ``?page_size=`` from 1 (above 200: cut to 200).
+    A ``page_size`` that is not a whole number from 1 is a 400, not silently the default."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        if self.page_size_query_param in request.query_params:
+            value = request.query_params.get(self.page_size_query_param, "")
+            if not (value.isascii() and value.isdigit() and int(value) >= 1):
+                raise exceptions.ValidationError({self.page_size_query_param: [_("Give a whole number from 1.")]})
+            return min(int(value), self.max_page_size)
+        return self.page_size
+
+    def get_page_number(self, request, paginator):
+        value = request.query_params.get(self.page_query_param)
+        if value is not None and not (value.isascii() and value.isdigit()) and value not in self.last_page_strings:
+            raise exceptions.NotFound(self.invalid_page_message.format(page_number=value, message=""))
+        return super().get_page_number(request, paginator)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
+
+# Ids are positive and fit a signed 64-bit integer (SQLite INTEGER, PostgreSQL bigint). One
+# larger reaches the database as an OverflowError (SQLite) or a DataError (PostgreSQL) in a
+# ``pk__in`` lookup, so it is refused here as a 400, and the schema says the range.
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """The id of a row in a request body: a whole number from 1 to ``MAX_ID``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """A moment from the year 1900 on. Before then Asia/Shanghai had a local mean time offset
+    with seconds (+08:05:43), which no ISO 8601 / RFC 3339 reader takes back."""
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        if moment.year < 1900:
+            raise exceptions.ValidationError(_("Give a moment from the year 1900 on."))
+        return moment
+
+
+class TextField(serializers.CharField):
+    """Text that must be sent as a string: DRF's CharField also takes a number as its text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """Multipart, for the views that take an upload. A body in which Django finds no part at all
+    (no field, no file: an empty or broken multipart) is a 400, not an empty change that
+    succeeds. daphne leaves the parsing to Django (config/http_server.py)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        if not parsed.data and not parsed.files:
+            raise exceptions.ParseError(_("The multipart body has no part."))
+        return parsed
+
+
+FLAG_VALUES = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False, "": False}
+
+
+def query_flag(request, name):
+    """A yes/no query parameter (``?unmask=1``, ``?mine=true``); absent is no. Anything else
+    than 1/true/yes/0/false/no is a 400 naming it, not silently no."""
+    value = request.query_params.get(name, "").lower()
+    if value not in FLAG_VALUES:
+        raise exceptions.ValidationError({name: [_("Give 1 or 0 (true or false).")]})
+    return FLAG_VALUES[value]
+
+
+class Metadata(SimpleMetadata):
+    """``OPTIONS``: the view's name, description and media types, without DRF's ``actions``
+    (a form description built by calling ``get_object`` without the URL's arguments: an
+    AssertionError, a 500). The OpenAPI schema describes the bodies."""
+
+    def determine_metadata(self, request, view):
+        metadata = super().determine_metadata(request, view)
+        metadata.pop("actions", None)
+        return metadata
+
+    def determine_actions(self, request, view):
+        return {}
 
 
 class Conflict(exceptions.APIException):
@@ -157,4 +254,16 @@ def document_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for code, description in ERROR_STATUSES.items():
                 responses.setdefault(code, {"description": description, "content": error})
+    return result
+
+
+def empty_choice_filters(result, generator, request, public):
+    """drf-spectacular hook: a choice filter left empty (``?kind=``) filters nothing (django-filter),
+    so the schema lets its enum be empty too, instead of promising a 400 that never comes."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and "enum" in schema and "" not in schema["enum"]:
+                    schema["enum"] = [*schema["enum"], ""]
     return result

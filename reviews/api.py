@@ -7,11 +7,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.rest import Conflict, error_response
+from core.rest import Conflict, MultiPartParser, error_response, query_flag
 from experts import audit
 from experts.models import Organization
 from reviews import rules, selectors, states
@@ -78,7 +77,7 @@ def _visible_plan(request, plan_id):
 class PlanVersionListView(generics.ListCreateAPIView):
     serializer_class = PlanVersionSerializer
     queryset = PlanVersion.objects.none()  # names the model for the schema; get_queryset() decides
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     def get_queryset(self):
         plan = _visible_plan(self.request, self.kwargs["plan_id"])
@@ -243,7 +242,7 @@ class AssignmentListView(generics.ListAPIView):
 
     def get_queryset(self):
         user = self.request.user
-        if self.request.query_params.get("mine") in ("1", "true") or not rules.sees_every_assignment(user):
+        if query_flag(self.request, "mine") or not rules.sees_every_assignment(user):
             return selectors.assignments_of(user)
         return selectors.all_assignments()
 

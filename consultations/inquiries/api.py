@@ -5,7 +5,7 @@ shape the answer; who sees what is ``rules``. Refusals pass through to
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
@@ -13,11 +13,17 @@ from consultations.inquiries import rules as access
 from consultations.inquiries import services as consulting
 from consultations.inquiries.models import Consultation, Question
 from consultations.inquiries.selectors import consultations_for
-from consultations.opinions.api import SaveSerializer, save_from_request, submit_from_request
+from consultations.opinions.api import (
+    SaveSerializer,
+    points_schema,
+    save_from_request,
+    stale_schema,
+    submit_from_request,
+)
 from consultations.opinions.models import Opinion
 from core import versioning
 from core.errors import StaleVersion, StateConflict
-from core.rest import error_response
+from core.rest import MAX_ID, DateTimeField, IdField, error_response
 
 
 def _visible(request, consultation_id):
@@ -87,9 +93,9 @@ class ConsultationWriteSerializer(serializers.Serializer):
     questions = serializers.ListField(child=serializers.DictField(), required=False,
                                       help_text='[{"id": optional (keeps the question), "text"}]')  # fmt: skip
     addressed_domains = serializers.ListField(child=serializers.CharField(), required=False)
-    addressed_experts = serializers.ListField(child=serializers.IntegerField(), required=False)
-    opens_at = serializers.DateTimeField(required=False, allow_null=True)
-    closes_at = serializers.DateTimeField(required=False, allow_null=True)
+    addressed_experts = serializers.ListField(child=IdField(), required=False)
+    opens_at = DateTimeField(required=False, allow_null=True)
+    closes_at = DateTimeField(required=False, allow_null=True)
     answers_shared = serializers.BooleanField(required=False)
     anonymous = serializers.BooleanField(required=False)
     state = serializers.ChoiceField(choices=Consultation.State.choices, required=False)
@@ -125,10 +131,15 @@ class AnswerSerializer(serializers.ModelSerializer):
         return self.context.get("authors", {}).get(answer.pk) or answer.expert.name
 
 
+@extend_schema_field(points_schema(["question"], question={"type": "integer", "minimum": 1, "maximum": MAX_ID}))
+class AnswerPointsField(serializers.JSONField):
+    """``[{"id": optional, "question": id, "text"}]``, checked by the inquiries' cleaning."""
+
+
 class AnswerWriteSerializer(SaveSerializer):
     """The body of a PUT of an answer."""
 
-    points = serializers.JSONField(required=False, help_text='[{"id": optional, "question": id, "text"}]')
+    points = AnswerPointsField(required=False)
 
 
 # ---------------------------------------------------------------- consultations
@@ -219,7 +230,7 @@ class OwnAnswerView(generics.GenericAPIView):
 
     @extend_schema(
         request=AnswerWriteSerializer,
-        responses={200: AnswerSerializer, 409: AnswerSerializer},
+        responses={200: AnswerSerializer, 409: stale_schema("StaleAnswer", AnswerSerializer)},
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description='"<version>"')],
     )
     def put(self, request, consultation_id):

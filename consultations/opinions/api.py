@@ -4,16 +4,16 @@ the request, call a service and shape the answer; who may is ``rules``, what is 
 version is answered here, with the current opinion to merge with."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from consultations.opinions import diff, rules, selectors, services
+from consultations.opinions import cleaning, diff, rules, selectors, services
 from consultations.opinions.models import Comment, Opinion, OpinionVersion
 from core import versioning
 from core.errors import StaleVersion
-from core.rest import error_response
+from core.rest import MAX_ID, error_response
 from reviews import selectors as review_selectors
 
 
@@ -27,8 +27,43 @@ def _visible_review(request, review_id):
 # ---------------------------------------------------------------- serializers
 
 
+# The schemas of the bodies' structured fields. They are checked by ``cleaning`` (one rule, all
+# errors at once), so the fields stay JSON here and only their schema is typed.
+POINT_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": "an existing point of this opinion"}
+POINT_TEXT = {"type": "string", "minLength": 1, "maxLength": cleaning.MAX_POINT, "pattern": r"\S"}
+
+
+def points_schema(required=(), **properties):
+    item = {"type": "object", "properties": {"id": POINT_ID, **properties, "text": POINT_TEXT},
+            "required": [*required, "text"]}  # fmt: skip
+    return {"type": "array", "maxItems": cleaning.MAX_POINTS, "items": item}
+
+
+@extend_schema_field(points_schema(section={"type": "string", "description": "an anchor of the plan, or empty"}))
+class OpinionPointsField(serializers.JSONField):
+    """``[{"id": optional, "section": anchor or "", "text"}]``."""
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "integer", "minimum": 0},
+        "description": "{criterion key of the review: a whole number within its scale}",
+    }
+)
+class ScoresField(serializers.JSONField):
+    """``{criterion key: whole number}``."""
+
+
+@extend_schema_field({"type": "string", "enum": ["", *Opinion.Conclusion.values]})
+class ConclusionField(serializers.CharField):
+    """One of the conclusions, or empty while it is a draft."""
+
+
 class OpinionSerializer(serializers.ModelSerializer):
     expert_name = serializers.CharField(source="expert.name", read_only=True)
+    conclusion = ConclusionField(read_only=True)
+    scores = ScoresField(read_only=True)
     points = serializers.SerializerMethodField()
 
     class Meta:
@@ -55,14 +90,28 @@ class SaveSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text="Used only when If-Match is missing.")
 
 
+def stale_schema(name, serializer_class):
+    """The 409 of a save: the error body; when the version was stale, with the current
+    ``version`` and object (a state that forbids the save has neither)."""
+    return inline_serializer(
+        name,
+        fields={
+            "detail": serializers.CharField(),
+            "errors": serializers.DictField(),
+            "version": serializers.IntegerField(required=False),
+            "current": serializer_class(required=False),
+        },
+    )
+
+
 class OpinionWriteSerializer(SaveSerializer):
     """The body of a PUT of an opinion."""
 
-    conclusion = serializers.CharField(allow_blank=True, required=False)
-    # Scores and points are checked by ``services.clean_opinion_data`` (one rule, all errors at once).
-    scores = serializers.JSONField(required=False, help_text="{criterion key: whole number within its scale}")
+    conclusion = ConclusionField(allow_blank=True, required=False)
+    # Scores and points are checked by ``cleaning.clean_review_opinion`` (one rule, all errors at once).
+    scores = ScoresField(required=False)
     summary = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
-    points = serializers.JSONField(required=False, help_text='[{"id": optional, "section": anchor or "", "text"}]')
+    points = OpinionPointsField(required=False)
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -161,7 +210,7 @@ class OwnOpinionView(APIView):
 
     @extend_schema(
         request=OpinionWriteSerializer,
-        responses={200: OpinionSerializer, 409: OpinionSerializer},
+        responses={200: OpinionSerializer, 409: stale_schema("StaleOpinion", OpinionSerializer)},
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description='"<version>"')],
     )
     def put(self, request, review_id):

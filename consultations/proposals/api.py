@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,6 +17,7 @@ from consultations.opinions.models import Point
 from consultations.proposals import cleaning, rules, selectors
 from consultations.proposals import services as proposals
 from consultations.proposals.models import Proposal
+from core.rest import IdField, MultiPartParser, TextField
 from experts import roles
 
 
@@ -99,23 +100,51 @@ class ProposalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+POINT_TEXT = {"type": "string", "minLength": 1, "maxLength": cleaning.MAX_POINT, "pattern": r"\S"}
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": cleaning.MAX_POINTS,
+        "items": {
+            "oneOf": [
+                POINT_TEXT,
+                {"type": "object", "properties": {"text": POINT_TEXT}, "required": ["text"]},
+            ]
+        },
+    }
+)
+class SuggestionsField(serializers.JSONField):
+    """``[{"text"}]`` or plain strings; checked by ``cleaning`` (all errors at once)."""
+
+
 class ProposalWriteSerializer(serializers.Serializer):
-    """JSON: ``points`` as ``[{"text"}]`` or plain strings. Multipart: ``points`` repeated,
-    ``domains`` repeated, ``attachments`` files (.pdf, .docx; at most 5 of 10 MB)."""
+    """A JSON body: ``points`` as ``[{"text"}]`` or plain strings, ``domains`` as codes."""
 
     title = serializers.CharField(max_length=cleaning.MAX_TITLE)
     problem = serializers.CharField(max_length=cleaning.MAX_PROBLEM, trim_whitespace=False)
-    points = serializers.JSONField(help_text='[{"text": "..."}] (or a list of strings)')
+    points = SuggestionsField()
     domains = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class ProposalUploadSerializer(ProposalWriteSerializer):
+    """A multipart body (for the schema): ``points`` and ``domains`` repeated, ``attachments``
+    files (.pdf, .docx; at most 5 of 10 MB)."""
+
+    points = serializers.ListField(
+        child=serializers.CharField(max_length=cleaning.MAX_POINT), min_length=1, max_length=cleaning.MAX_POINTS
+    )
     attachments = serializers.ListField(
-        child=serializers.FileField(), required=False, help_text="multipart only: .pdf or .docx, at most 5 of 10 MB"
+        child=serializers.FileField(), required=False, max_length=cleaning.MAX_ATTACHMENTS
     )
 
 
 class RouteSerializer(serializers.Serializer):
-    organizations = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    organizations = serializers.ListField(child=IdField(), allow_empty=False)
     point_organizations = serializers.DictField(
-        child=serializers.IntegerField(),
+        child=IdField(),
         required=False,
         help_text="optional {point id: organisation id}, one of `organizations`; a suggestion left out goes to all "
         "of them (its `organization` is null, and the staff of any of them may answer it, once)",
@@ -123,11 +152,11 @@ class RouteSerializer(serializers.Serializer):
 
 
 class ReturnSerializer(serializers.Serializer):
-    reason = serializers.CharField(trim_whitespace=False)
+    reason = TextField(trim_whitespace=False)
 
 
 class MergeSerializer(serializers.Serializer):
-    into = serializers.IntegerField()
+    into = IdField()
 
 
 def _proposal_or_404(request, proposal_id):
@@ -147,12 +176,15 @@ class ProposalListView(generics.ListCreateAPIView):
 
     serializer_class = ProposalSerializer
     queryset = Proposal.objects.none()  # names the model for the schema; get_queryset() decides
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONParser, MultiPartParser]
 
     def get_queryset(self):
         return proposal_queryset(self.request.user)
 
-    @extend_schema(request=ProposalWriteSerializer, responses={201: ProposalSerializer})
+    @extend_schema(
+        request={"application/json": ProposalWriteSerializer, "multipart/form-data": ProposalUploadSerializer},
+        responses={201: ProposalSerializer},
+    )
     def post(self, request, *args, **kwargs):
         expert = getattr(request.user, "expert", None) if roles.has_role(request.user, roles.EXPERT) else None
         if expert is None:

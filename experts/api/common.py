@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from core.rest import Conflict as ConflictError
+from core.rest import query_flag
 from experts import privacy, selectors
 
 
@@ -19,7 +20,7 @@ def expert_or_404(user, pk):
 
 
 def asks_to_unmask(request):
-    return request.query_params.get("unmask", "").lower() in {"1", "true", "yes"}
+    return query_flag(request, "unmask")
 
 
 def unmask(request, expert):

@@ -9,14 +9,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListCreateAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.rest import error_response
+from core.rest import MultiPartParser, error_response
 from experts import rules, selectors, services
 from experts.api.common import asks_to_unmask, call, expert_or_404, unmask
-from experts.api.serializers import ExpertSerializer, expert_data
+from experts.api.serializers import ExpertJsonSerializer, ExpertRecordSerializer, ExpertSerializer, expert_data
 from experts.models import Expert, Organization
 
 
@@ -56,16 +56,29 @@ def _write_fields(serializer):
     return values, photo, reason
 
 
+# JSON bodies without the photo; multipart with it (``photo``: an image file).
+WRITE_BODIES = {"application/json": ExpertJsonSerializer, "multipart/form-data": ExpertSerializer}
+
+
 @extend_schema_view(
-    get=extend_schema(responses=ExpertSerializer(many=True)),
-    post=extend_schema(request=ExpertSerializer, responses={201: ExpertSerializer}),
+    get=extend_schema(
+        responses=ExpertRecordSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "ending_within",
+                {"type": "integer", "minimum": 0, "maximum": 3660},
+                description="days: terms ending within them (secretariat only)",
+            )
+        ],
+    ),
+    post=extend_schema(request=WRITE_BODIES, responses={201: ExpertRecordSerializer}),
 )
 class ExpertList(ListCreateAPIView):
     """The roster as the caller may see it; the secretariat puts people on it."""
 
     serializer_class = ExpertSerializer
     filterset_class = ExpertFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONParser, MultiPartParser]
 
     def get_queryset(self):
         return selectors.ordered_roster(selectors.visible_experts(self.request.user), self.request.GET.get("order"))
@@ -111,7 +124,7 @@ class ExpertDetail(APIView):
     """One expert. PATCH: the secretariat changes anything (``status`` with ``status_reason``);
     the expert changes their own contact details, biography and photo."""
 
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONParser, MultiPartParser]
 
     def get_object(self):
         return expert_or_404(self.request.user, self.kwargs["pk"])
@@ -124,14 +137,14 @@ class ExpertDetail(APIView):
                 description="1: mobile and email in full (needs experts.view_contact; recorded in the audit trail)",
             )
         ],
-        responses=ExpertSerializer,
+        responses=ExpertRecordSerializer,
     )
     def get(self, request, pk):
         expert = self.get_object()
         unmasked = asks_to_unmask(request) and unmask(request, expert)
         return Response(expert_data(expert, viewer=request.user, request=request, unmasked=unmasked))
 
-    @extend_schema(request=ExpertSerializer, responses=ExpertSerializer)
+    @extend_schema(request=WRITE_BODIES, responses=ExpertRecordSerializer)
     def patch(self, request, pk):
         expert = self.get_object()
         is_secretariat = rules.is_secretariat(request.user)

@@ -33,7 +33,8 @@ class ExpertHistory(ListAPIView):
         expert = expert_or_404(request.user, pk)
         if not rules.may_read_full_record(request.user, expert):
             raise PermissionDenied(_("Only the secretariat and the expert read the history."))
-        show_contact = rules.is_own(request.user, expert) or (asks_to_unmask(request) and unmask(request, expert))
+        asked = asks_to_unmask(request)  # read first: a bad value is a 400 on one's own record too
+        show_contact = rules.is_own(request.user, expert) or (asked and unmask(request, expert))
         entries = selectors.expert_history(expert, show_contact=show_contact)
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)

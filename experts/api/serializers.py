@@ -10,7 +10,7 @@ from experts.privacy import contact_for
 
 
 class DomainSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Domain
@@ -31,9 +31,10 @@ class ExpertSerializer(serializers.ModelSerializer):
     primary_domain = serializers.SlugRelatedField(
         slug_field="code", queryset=Domain.objects.all(), required=False, allow_null=True
     )
-    photo = serializers.ImageField(required=False, write_only=True)
-    photo_url = serializers.SerializerMethodField()
-    username = serializers.CharField(required=False, allow_blank=True, max_length=150, write_only=True)
+    # Read: the photo's URL (or null); written as a multipart file (ExpertUploadSerializer).
+    photo = serializers.ImageField(required=False, allow_null=True)
+    # Read: the account's username (or null), for those who read the full record.
+    username = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=150)
     status_reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
     class Meta:
@@ -60,25 +61,39 @@ class ExpertSerializer(serializers.ModelSerializer):
             "mobile",
             "email",
             "photo",
-            "photo_url",
             "username",
             "public_fields",
             "manual_order",
         ]
         extra_kwargs = {"key": {"required": False, "validators": []}, "status": {"required": False}}
 
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
-    def get_photo_url(self, expert):
-        if not expert.photo:
-            return None
-        request = self.context.get("request")
-        return request.build_absolute_uri(expert.photo.url) if request else expert.photo.url
-
     def to_representation(self, expert):
         data = super().to_representation(expert)
         data["username"] = expert.user.username if expert.user_id else None
-        data["photo"] = data.pop("photo_url")
         return data
+
+
+class ExpertJsonSerializer(ExpertSerializer):
+    """A JSON body: every field but ``photo``, which only a multipart body carries."""
+
+    class Meta(ExpertSerializer.Meta):
+        fields = [name for name in ExpertSerializer.Meta.fields if name != "photo"]
+
+
+class ExpertRecordSerializer(ExpertSerializer):
+    """The record as answered (for the schema): ``id`` and ``name`` always; every other field
+    only where ``expert_data`` lets the caller read it; ``mobile`` and ``email`` may be masked
+    (``131****9141``), so they are plain text here."""
+
+    mobile = serializers.CharField(required=False)
+    email = serializers.CharField(required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if name not in ("id", "name"):
+                field.required, field.read_only, field.validators = False, False, []
+        return fields
 
 
 PUBLIC_API_FIELDS = {
@@ -140,7 +155,7 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 class ConflictSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    declared_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    declared_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Conflict

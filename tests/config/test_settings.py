@@ -57,6 +57,10 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
     assert settings_value("settings.DATABASES['default']['ENGINE']", **env) == "django.db.backends.postgresql"
     assert (
         settings_value("settings.CHANNEL_LAYERS['default']['BACKEND']", **env)
+        == "channels_redis.pubsub.RedisPubSubChannelLayer"  # one PUBLISH per event, fanned out per process
+    )
+    assert (
+        settings_value("settings.CHANNEL_LAYERS['default']['BACKEND']", CHANNEL_LAYER="core", **env)
         == "channels_redis.core.RedisChannelLayer"
     )
     assert (

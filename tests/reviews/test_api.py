@@ -252,7 +252,9 @@ def test_department_cannot_submit_for_another_organisation(api_as, department_st
 def test_fake_docx_is_400(api_as, secretariat_user, plan):
     upload = SimpleUploadedFile("plan.docx", b"not a zip")
 
-    response = api_as(secretariat_user).post(f"/api/v1/plans/{plan.pk}/versions/", {"document": upload})
+    response = api_as(secretariat_user).post(
+        f"/api/v1/plans/{plan.pk}/versions/", {"document": upload}, format="multipart"
+    )
 
     assert response.status_code == 400
     assert plan.versions.count() == 1
@@ -262,7 +264,9 @@ def test_version_upload_records_its_drafters(api_as, secretariat_user, plan, ros
     upload = SimpleUploadedFile("plan-v2.docx", docx_bytes())
 
     response = api_as(secretariat_user).post(
-        f"/api/v1/plans/{plan.pk}/versions/", {"document": upload, "drafters": [roster[0].pk, roster[2].pk]}
+        f"/api/v1/plans/{plan.pk}/versions/",
+        {"document": upload, "drafters": [roster[0].pk, roster[2].pk]},
+        format="multipart",
     )
 
     assert response.status_code == 201
@@ -274,7 +278,7 @@ def test_version_upload_with_an_unknown_drafter_is_400_and_stores_nothing(api_as
     upload = SimpleUploadedFile("plan-v2.docx", docx_bytes())
 
     response = api_as(secretariat_user).post(
-        f"/api/v1/plans/{plan.pk}/versions/", {"document": upload, "drafters": [999999]}
+        f"/api/v1/plans/{plan.pk}/versions/", {"document": upload, "drafters": [999999]}, format="multipart"
     )
 
     assert response.status_code == 400
