@@ -98,9 +98,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.PrivateCacheMiddleware",  # no-store on whatever is personal (above session, CSRF)
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.AdminCspMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.SessionRefreshMiddleware",  # the idle timeout without a write on every read
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -155,19 +157,21 @@ else:
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis: the channel layer and the cache, when REDIS_URL is set.
+# Live groups: a member per server process (core/fanout.py), or per socket (LIVE_FANOUT=socket).
+LIVE_FANOUT = os.environ.get("LIVE_FANOUT", "process").strip() or "process"
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
+    # Redis pub/sub (the default): one PUBLISH per group message (docs/benchmarks.md, "Live
+    # fan-out"). CHANNEL_LAYER=core: the list layer (redis-py 8's 5 s socket timeout meets its
+    # 5 s blocking wait and drops idle sockets, hence the longer timeout and the large pool).
+    _core = os.environ.get("CHANNEL_LAYER", "pubsub").strip() == "core"
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": f"channels_redis.{'core.RedisChannelLayer' if _core else 'pubsub.RedisPubSubChannelLayer'}",
             "CONFIG": {
-                # redis-py 8's 5 s socket timeout meets channels-redis's own 5 s blocking wait and
-                # drops idle sockets; keep the timeout above the wait and the pool large.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "max_connections": 1000}],
                 "prefix": os.environ.get("CHANNELS_PREFIX", "ac"),
-                "capacity": 500,
-                "expiry": 30,
+                **({"capacity": 500, "expiry": 30} if _core else {}),
             },
         }
     }
@@ -222,7 +226,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal-home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60  # the idle expiry moves on once a minute, not on each read (core/middleware.py)
 API_TOKEN_LIFETIME_HOURS = int(os.environ.get("API_TOKEN_LIFETIME_HOURS", 12))
 
 GUARDIAN_RAISE_403 = False
@@ -341,6 +345,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "core.rest.exception_handler",
+    # JSON bodies only; the views that take an upload add multipart (docs/api.md, section 1).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "core.rest.Metadata",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -363,7 +371,11 @@ SPECTACULAR_SETTINGS = {
         "ConsultationStateEnum": "consultations.inquiries.models.Consultation.State",
     },
     # Every operation documents the error answers of docs/api.md (checked by Schemathesis in tests/security).
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.rest.document_error_responses"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.rest.document_error_responses",
+        "core.rest.empty_choice_filters",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -374,6 +386,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    # Django logs every task's start and end at INFO, and a successful one with whatever exception
+    # its caller was handling (get_or_create's DoesNotExist) as if it had failed. Failures: ERROR.
+    "loggers": {"django.tasks": {"level": "WARNING"}},
 }
 
 ROLE_GROUPS = {

@@ -3,7 +3,7 @@ from its concern (``consultations.opinions.models`` ...)."""
 
 from consultations.consolidation.models import Confirmation, Consolidation, GeneratedDocument
 from consultations.inquiries.models import Consultation, ConsultationDocument, Question
-from consultations.opinions.models import Comment, Discussion, Opinion, OpinionVersion, Point, Presence
+from consultations.opinions.models import Comment, Discussion, Opinion, OpinionVersion, Point, Presence, PresenceServer
 from consultations.proposals.models import Proposal, ProposalAttachment
 from consultations.responses.models import Response, ResponsePackage
 
@@ -19,6 +19,7 @@ __all__ = [
     "OpinionVersion",
     "Point",
     "Presence",
+    "PresenceServer",
     "Proposal",
     "ProposalAttachment",
     "Question",

@@ -175,11 +175,13 @@ class Discussion(models.Model):
 
 
 class Presence(models.Model):
-    """One open socket on a review's channel: who is here now."""
+    """One open socket on a review's channel: who is here now, and which server process holds
+    the socket (``server``: a ``PresenceServer`` token; ``consultations.opinions.presence``)."""
 
     review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     channel_name = models.CharField(max_length=200, unique=True)
+    server = models.CharField(max_length=100, blank=True, default="", db_index=True)
     since = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -188,3 +190,19 @@ class Presence(models.Model):
 
     def __str__(self):
         return f"{self.user_id} on {self.review_id}"
+
+
+class PresenceServer(models.Model):
+    """A server process that holds sockets, and its heartbeat: the presence rows of a process
+    whose heartbeat has stopped are swept (``consultations.opinions.presence.sweep``)."""
+
+    token = models.CharField(max_length=100, unique=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("presence server")
+        verbose_name_plural = _("presence servers")
+
+    def __str__(self):
+        return self.token

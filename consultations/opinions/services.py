@@ -1,5 +1,5 @@
 """Writes for opinions (and, through their kind, the answers to consultations): drafts, versions,
-the seal, addenda; the review's discussion and who is present.
+the seal, addenda; the review's discussion (who is present: ``presence``).
 
 The saving rule. An opinion is one row, saved in place, whose ``version`` counts every accepted
 write and is the concurrency token (``core.versioning``). Autosaves (a few seconds after typing
@@ -23,7 +23,7 @@ from consultations.opinions.canonical import digest as content_digest
 from consultations.opinions.canonical import normalise_text, opinion_content
 from consultations.opinions.cleaning import clean_comment, clean_section, plan_sections
 from consultations.opinions.kinds import clean_opinion_data, kind_of
-from consultations.opinions.models import Comment, Discussion, Opinion, OpinionVersion, Point, Presence
+from consultations.opinions.models import Comment, Discussion, Opinion, OpinionVersion, Point
 from core import versioning
 from core.errors import StaleVersion, StateConflict
 from experts import audit
@@ -207,23 +207,3 @@ def move_discussion(review, *, by, section):
     discussion.save()
     review_events.emit_review_event(review, "discussion.moved", section=section)
     return discussion
-
-
-# ---------------------------------------------------------------- presence
-
-
-def _present_users(review_id):
-    return sorted(set(Presence.objects.filter(review_id=review_id).values_list("user_id", flat=True)))
-
-
-@transaction.atomic
-def join_review(review, *, user, channel_name):
-    """A socket opened on the review's channel: record it and tell the group who is here."""
-    Presence.objects.update_or_create(channel_name=channel_name, defaults={"review": review, "user": user})
-    review_events.emit_review_event(review, "presence", users=_present_users(review.pk))
-
-
-@transaction.atomic
-def leave_review(review, *, channel_name):
-    Presence.objects.filter(channel_name=channel_name).delete()
-    review_events.emit_review_event(review, "presence", users=_present_users(review.pk))

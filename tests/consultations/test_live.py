@@ -21,6 +21,8 @@ DEAD_REDIS = {
     }
 }
 
+IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
 
 def session_cookie(user):
     client = Client()
@@ -64,24 +66,40 @@ def test_secretariat_socket_hears_an_experts_save_with_ids_only(secretariat_user
     }
 
 
+async def until_users(communicator, wanted):
+    """Presence events until one lists exactly ``wanted`` (other events pass by)."""
+    while True:
+        message = await communicator.receive_json_from(timeout=5)
+        if message["type"] == "presence" and set(message["users"]) == set(wanted):
+            return message
+
+
 @pytest.mark.django_db(transaction=True)
 def test_presence_says_who_is_here_and_forgets_who_left(secretariat_user):
     review = build_open_review(secretariat_user)
     expert_user = panel_of(review)[0].expert.user
-    cookie = session_cookie(expert_user)
+    path = f"/ws/reviews/{review.pk}/"
+    cookies = session_cookie(secretariat_user), session_cookie(expert_user)
 
     async def scenario():
-        communicator = WebsocketCommunicator(application, f"/ws/reviews/{review.pk}/", headers=[ORIGIN, cookie])
-        await communicator.connect()
-        joined = (await until(communicator, "presence"))[-1]
-        await communicator.disconnect()
-        return joined
+        staying = WebsocketCommunicator(application, path, headers=[ORIGIN, cookies[0]])
+        await staying.connect()
+        await until_users(staying, [secretariat_user.pk])
+        leaving = WebsocketCommunicator(application, path, headers=[ORIGIN, cookies[1]])
+        await leaving.connect()
+        both = await until_users(staying, [secretariat_user.pk, expert_user.pk])
+        await leaving.disconnect()
+        after = await until_users(staying, [secretariat_user.pk])  # within a presence window
+        rows = await database_sync_to_async(lambda: sorted(Presence.objects.values_list("user_id", flat=True)))()
+        await staying.disconnect()
+        return both, after, rows
 
-    joined = async_to_sync(scenario)()
+    both, after, rows = async_to_sync(scenario)()
 
-    assert joined["users"] == [expert_user.pk]
-    assert Presence.objects.filter(review=review).count() == 0
-    assert ReviewEvent.objects.filter(review=review, type="presence").order_by("-seq").first().payload == {"users": []}
+    assert both["users"] == sorted([secretariat_user.pk, expert_user.pk])
+    assert after["users"] == [secretariat_user.pk]
+    assert rows == [secretariat_user.pk]
+    assert ReviewEvent.objects.get(review=review, seq=after["seq"]).payload == {"users": [secretariat_user.pk]}
 
 
 @pytest.mark.django_db
@@ -118,3 +136,67 @@ def test_saving_and_submitting_work_with_the_channel_layer_down(api_as, secretar
         "opinion.saved",
         "opinion.submitted",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(CHANNEL_LAYERS=IN_MEMORY)  # its group members can be counted on either stack
+def test_a_server_process_is_one_member_of_the_review_group_and_hands_each_save_to_every_socket(
+    secretariat_user,
+):
+    """The per-process fan-out (core.fanout): two sockets of one process make one member of the
+    review's group, both hear each save once and in order, the one left keeps hearing after the
+    other closed, and the process leaves the group with its last socket."""
+    from channels.layers import get_channel_layer
+
+    from core import live
+
+    review = build_open_review(secretariat_user)
+    opinion = panel_of(review)[0]
+    path, group = f"/ws/reviews/{review.pk}/", live.review_group(review.pk)
+    expert_user = opinion.expert.user
+    cookies = session_cookie(secretariat_user), session_cookie(expert_user)
+    layer = get_channel_layer()
+
+    def save(version):
+        services.save_opinion(opinion, by=expert_user, data={"summary": f"第{version}稿"}, expected_version=version)
+        opinion.refresh_from_db()
+
+    async def saved_versions(communicator, count):
+        messages = []
+        while len(messages) < count:
+            message = await communicator.receive_json_from(timeout=5)
+            if message["type"] == "opinion.saved":
+                messages.append(message["version"])
+        return messages
+
+    async def scenario():
+        first, second = (WebsocketCommunicator(application, path, headers=[ORIGIN, c]) for c in cookies)
+        assert (await first.connect())[0] and (await second.connect())[0]
+        members = len(layer.groups.get(group, {}))
+        await database_sync_to_async(save)(0)
+        await database_sync_to_async(save)(1)
+        heard = [await saved_versions(first, 2), await saved_versions(second, 2)]
+        await first.disconnect()
+        await database_sync_to_async(save)(2)
+        heard.append(await saved_versions(second, 1))
+        await second.disconnect()
+        return members, heard, len(layer.groups.get(group, {}))
+
+    members, heard, members_after = async_to_sync(scenario)()
+
+    assert members == 1
+    assert heard == [[1, 2], [1, 2], [3]]
+    assert members_after == 0
+
+    with override_settings(LIVE_FANOUT="socket"):  # the comparison: a member per socket
+
+        async def per_socket():
+            sockets = [WebsocketCommunicator(application, path, headers=[ORIGIN, c]) for c in cookies]
+            for communicator in sockets:
+                assert (await communicator.connect())[0]
+            count = len(layer.groups.get(group, {}))
+            for communicator in sockets:
+                await communicator.disconnect()
+            return count
+
+        assert async_to_sync(per_socket)() == 2

@@ -77,6 +77,7 @@ def test_secretariat_hears_a_decline_and_the_next_invitation(client, secretariat
     async def scenario():
         communicator, connected, _code = await handshake(f"/ws/reviews/{drawn_review.pk}/", [ORIGIN, cookie])
         assert connected
+        assert (await communicator.receive_json_from(timeout=5))["type"] == "presence"  # the join's, sent apart
         last = await database_sync_to_async(lambda: drawn_review.events.order_by("-seq").first().seq)()
         await database_sync_to_async(assignments.decline_assignment)(leaving, by=leaving.expert.user, reason="有事")
         messages = []

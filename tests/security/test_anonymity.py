@@ -169,7 +169,9 @@ def listen(world, paths, activity):
 
     async def drain(communicator):
         messages = []
-        while not await communicator.receive_nothing(timeout=0.5):
+        # Silence longer than the presence window (1 s): presence is coalesced, its last event
+        # comes when the window ends (consultations.opinions.presence).
+        while not await communicator.receive_nothing(timeout=1.5):
             messages.append(await communicator.receive_json_from())
         await communicator.disconnect()
         return messages
