@@ -33,7 +33,8 @@ def _keeping_connection(function):
         try:
             return function(*args, **kwargs)
         finally:
-            connection.close_at = None  # close_old_connections: never obsolete by age
+            if connection.vendor != "sqlite":  # a file needs no reconnecting, and SQLite's WAL
+                connection.close_at = None  # must not stay open in a process that forks
 
     return run
 

@@ -184,7 +184,7 @@ def _spawn(function, review_id):
 
 async def _run(function, review_id):
     try:
-        delay = await database_sync_to_async(function, thread_sensitive=False)(review_id)
+        delay = await _in_thread(function)(review_id)  # the one database thread: no second writer
     except Exception:  # a broken cache or layer pauses presence; it never fails a socket
         logger.warning("presence of review %s not announced", review_id, exc_info=True)
         return
@@ -218,13 +218,13 @@ def announce(review_id):
 
 def _keep_beating():
     state, loop = _state(), asyncio.get_running_loop()
-    if state["heartbeat"] is not None:
+    if state["heartbeat"] is not None or _single_process():  # one process: nobody else to sweep for
         return
 
     async def heartbeat():
         try:
-            await database_sync_to_async(beat, thread_sensitive=False)()
-            for review_id in await database_sync_to_async(sweep, thread_sensitive=False)():
+            await _in_thread(beat)()
+            for review_id in await _in_thread(sweep)():
                 announce(review_id)
         except Exception:
             logger.warning("presence heartbeat failed", exc_info=True)
