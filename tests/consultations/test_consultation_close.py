@@ -1,11 +1,12 @@
 """A consultation's closing time holds: answers are refused once it has passed, and the periodic
 task closes it (recorded with no user) and tells its board."""
 
+import asyncio
 from datetime import timedelta
 from io import StringIO
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.core.management import call_command
 from django.utils import timezone
@@ -76,14 +77,19 @@ def test_close_consultations_command_closes_and_tells_the_board(secretariat_user
     build_committee()
     due = _closing(pose(secretariat_user), timezone.now() - timedelta(minutes=5))
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(consultation_group(due.pk), channel)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("close_consultations", stdout=StringIO())
+    def close():
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("close_consultations", stdout=StringIO())
 
+    async def close_and_listen():  # one event loop: a pub/sub layer's subscription lives in its loop
+        channel = await layer.new_channel()
+        await layer.group_add(consultation_group(due.pk), channel)
+        await sync_to_async(close)()
+        return await asyncio.wait_for(layer.receive(channel), 10)
+
+    message = async_to_sync(close_and_listen)()
     due.refresh_from_db()
-    message = async_to_sync(layer.receive)(channel)
     assert due.state == Consultation.State.CLOSED
     assert message["event"]["type"] == "consultation.state_changed"
     assert (message["event"]["consultation"], message["event"]["state"]) == (due.pk, "closed")
