@@ -107,7 +107,7 @@ def test_decline_with_a_reason_updates_the_board_live(new_page, setting):
     card.locator("[data-testid=decline]").click()
     expert_page.wait_for_load_state()
 
-    board.wait_for_function("document.querySelectorAll('#panel-board li').length === 6")
+    board.locator("#panel-board li").nth(5).wait_for()  # polled by locator: CSP forbids wait_for_function's eval
     row = board.locator(f"#panel-board li[data-assignment='{leaving.pk}'] [data-testid=assignment-state]")
     assert row.inner_text() == "Declined"
     assert board.locator("#panel-board [data-testid=assignment-state]", has_text="Invited").count() == 5
