@@ -64,7 +64,8 @@ def test_panel_confirms_and_the_chair_sees_it_live(new_page, secretariat_user):
         member.click("#confirm")
         member.wait_for_selector("text=You confirmed this version.")
 
-    watcher.locator("#confirmations .badge.ok").nth(1).wait_for(timeout=60_000)  # not wait_for_function: CSP forbids its eval
+    # A locator, not wait_for_function: its polling evaluates with eval, which the pages' CSP forbids.
+    watcher.locator("#confirmations .badge.ok").nth(1).wait_for(timeout=60_000)
     watcher.click("#confirm")
     watcher.wait_for_selector("text=You confirmed this version.")
     review.refresh_from_db()
