@@ -34,6 +34,18 @@ def _fresh_channel_layer():
     channel_layers.backends = {}
 
 
+@pytest.fixture(autouse=True)
+def _presence_starts_afresh():
+    """Each test starts this process's presence afresh (heartbeat row, then the sweep) at its first
+    socket. A flush deletes the process's heartbeat row, and the session's live server (another
+    process, ``tests/browser/conftest.py``) sweeps every presence row whose process it has not seen
+    for ``STALE_SECONDS``: without a fresh heartbeat it would take this test's sockets for a dead
+    server's, delete their rows and announce them gone in the middle of the test."""
+    from consultations.opinions import presence
+
+    presence._server["started"] = False
+
+
 def second_factor_device(user):
     """The user's confirmed authenticator (made here if they have none), as if they had set one up."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
