@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import StateConflict
+from core.paging import RowsFirstPaginator
 
 
 class Pagination(PageNumberPagination):
@@ -47,6 +48,12 @@ class Pagination(PageNumberPagination):
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
         return parameters
+
+
+class RowsFirstPagination(Pagination):
+    """``Pagination`` that cuts a page before joining its rows for display (``core.paging``)."""
+
+    django_paginator_class = RowsFirstPaginator
 
 
 # Ids are positive and fit a signed 64-bit integer (SQLite INTEGER, PostgreSQL bigint). One

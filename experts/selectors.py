@@ -51,7 +51,8 @@ def search_experts(queryset, query, *, names_only=False):
         return queryset
     condition = Q(name__icontains=query)
     if not names_only:
-        condition |= Q(specialties__icontains=query) | Q(employer__name__icontains=query) | Q(key__iexact=query)
+        employers = Organization.objects.filter(name__icontains=query).values("pk")  # a subquery, not a join
+        condition |= Q(specialties__icontains=query) | Q(employer__in=employers) | Q(key__iexact=query)
     compact = query.replace(" ", "").lower()
     if compact.isascii() and compact.isalpha():
         condition |= Q(name_initials__startswith=compact) | Q(name_pinyin__icontains=query.lower())

@@ -8,10 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.widgets import HeaderButton
 
+from core.paging import RowsFirst
 from experts import participation, privacy, rules, selectors, services
 from experts.forms import apply_errors
 from experts.models import Domain, Expert, Organization
@@ -55,8 +57,13 @@ class TermColumn(DateColumn):
         return context
 
 
+class RosterPaginator(RowsFirst, WagtailPaginator):
+    """Wagtail's paginator, each page cut before it is joined for display (``core.paging``)."""
+
+
 class ExpertIndexView(generic.IndexView):
     default_ordering = "stroke_key"
+    paginator_class = RosterPaginator
     page_title = gettext_lazy("Roster")
 
     @property

@@ -13,7 +13,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.rest import MultiPartParser, error_response
+from core.rest import MultiPartParser, RowsFirstPagination, error_response
 from experts import rules, selectors, services
 from experts.api.common import asks_to_unmask, call, expert_or_404, unmask
 from experts.api.serializers import ExpertJsonSerializer, ExpertRecordSerializer, ExpertSerializer, expert_data
@@ -79,6 +79,7 @@ class ExpertList(ListCreateAPIView):
     serializer_class = ExpertSerializer
     filterset_class = ExpertFilter
     parser_classes = [JSONParser, MultiPartParser]
+    pagination_class = RowsFirstPagination  # a page of 50 out of thousands of matches
 
     def get_queryset(self):
         return selectors.ordered_roster(selectors.visible_experts(self.request.user), self.request.GET.get("order"))
