@@ -8,6 +8,7 @@ class CmsConfig(AppConfig):
     verbose_name = _("Committee website")
 
     def ready(self):
+        from cms import menu
         from cms.publishing import draft_conclusion_page, draft_proposal_page, ensure_publishing
         from consultations.responses import signals
 
@@ -17,3 +18,4 @@ class CmsConfig(AppConfig):
         # Consultations asks for the pages of its conclusions and proposals; the site makes them.
         signals.conclusion_page_requested.connect(draft_conclusion_page, dispatch_uid="cms.conclusion_page")
         signals.proposal_page_requested.connect(draft_proposal_page, dispatch_uid="cms.proposal_page")
+        menu.connect()  # the cached navigation is forgotten when a page or a site changes

@@ -46,6 +46,16 @@ def _presence_starts_afresh():
     presence._server["started"] = False
 
 
+@pytest.fixture(autouse=True)
+def _menus_read_afresh():
+    """The site's navigation is cached across requests (``cms.menu``) and forgotten when a page
+    changes; a test's rollback or a flush changes pages without a signal, so each test starts a
+    new generation of menu keys."""
+    from cms import menu
+
+    menu.new_generation()
+
+
 def second_factor_device(user):
     """The user's confirmed authenticator (made here if they have none), as if they had set one up."""
     from django_otp.plugins.otp_totp.models import TOTPDevice

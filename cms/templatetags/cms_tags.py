@@ -3,18 +3,19 @@
 from django import template
 from wagtail.models import Site
 
+from cms import menu
+
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def site_menu(context):
-    """The sections shown in the site's navigation: live children of the home page marked
-    "show in menus", in tree order."""
+    """The sections shown in the site's navigation (``cms.menu.site_menu``: cached entries)."""
     request = context.get("request")
     site = Site.find_for_request(request) if request else None
     if site is None:
         return []
-    return list(site.root_page.get_children().live().public().in_menu().specific())
+    return menu.site_menu(site, request)
 
 
 @register.filter
