@@ -29,7 +29,6 @@ EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))
 SEEDS = [int(value) for value in os.environ.get("SCHEMATHESIS_SEEDS", "20261207").split(",")]
 
 
-
 def check(operation, headers, seed_value):
     """One operation's Hypothesis test: every response checked against the schema."""
     excluded = [positive_data_acceptance] if operation.label in POSITIVE_EXEMPT else []
