@@ -22,13 +22,15 @@ def django_check(**env):
     )
 
 
-def settings_value(expression, **env):
-    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+def settings_values(*expressions, **env):
+    """``expressions`` evaluated in one fresh interpreter started with ``env``: their printed values."""
+    shown = ", ".join(f"str({expression})" for expression in expressions)
+    code = f"import django; django.setup(); from django.conf import settings; print(*[{shown}], sep=chr(10))"
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env={**BASE_ENV, **env}, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return result.stdout.strip().split("\n")
 
 
 @pytest.mark.parametrize(
@@ -47,27 +49,28 @@ def test_production_without_required_variable_refuses_to_start(env, missing):
 
 
 def test_no_environment_runs_the_embedded_default():
-    assert settings_value("settings.DATABASES['default']['ENGINE']") == "django.db.backends.sqlite3"
-    assert settings_value("settings.CHANNEL_LAYERS['default']['BACKEND']") == "channels.layers.InMemoryChannelLayer"
-    assert settings_value("settings.TIME_ZONE, settings.LANGUAGE_CODE") == "Asia/Shanghai zh-hans"
+    assert settings_values(
+        "settings.DATABASES['default']['ENGINE']",
+        "settings.CHANNEL_LAYERS['default']['BACKEND']",
+        "settings.TIME_ZONE",
+        "settings.LANGUAGE_CODE",
+    ) == ["django.db.backends.sqlite3", "channels.layers.InMemoryChannelLayer", "Asia/Shanghai", "zh-hans"]
 
 
 def test_database_and_redis_urls_switch_to_postgresql_and_redis():
     env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x", "REDIS_URL": "redis://127.0.0.1:6379/3"}
-    assert settings_value("settings.DATABASES['default']['ENGINE']", **env) == "django.db.backends.postgresql"
-    assert (
-        settings_value("settings.CHANNEL_LAYERS['default']['BACKEND']", **env)
-        == "channels_redis.pubsub.RedisPubSubChannelLayer"  # one PUBLISH per event, fanned out per process
-    )
-    assert (
-        settings_value("settings.CHANNEL_LAYERS['default']['BACKEND']", CHANNEL_LAYER="core", **env)
-        == "channels_redis.core.RedisChannelLayer"
-    )
-    assert (
-        settings_value("settings.CACHES['default']['BACKEND']", **env) == "django.core.cache.backends.redis.RedisCache"
-    )
-    # redis-py 8's socket timeout must stay above channels-redis's 5 s blocking wait.
-    assert (
-        settings_value("settings.CHANNEL_LAYERS['default']['CONFIG']['hosts'][0]['socket_timeout'] > 5", **env)
-        == "True"
-    )
+    layer = "settings.CHANNEL_LAYERS['default']['BACKEND']"
+    assert settings_values(
+        "settings.DATABASES['default']['ENGINE']",
+        layer,  # one PUBLISH per event, fanned out per process
+        "settings.CACHES['default']['BACKEND']",
+        # redis-py 8's socket timeout must stay above channels-redis's 5 s blocking wait.
+        "settings.CHANNEL_LAYERS['default']['CONFIG']['hosts'][0]['socket_timeout'] > 5",
+        **env,
+    ) == [
+        "django.db.backends.postgresql",
+        "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "django.core.cache.backends.redis.RedisCache",
+        "True",
+    ]
+    assert settings_values(layer, CHANNEL_LAYER="core", **env) == ["channels_redis.core.RedisChannelLayer"]
