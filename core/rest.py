@@ -72,13 +72,15 @@ class IdField(serializers.IntegerField):
 
 
 class DateTimeField(serializers.DateTimeField):
-    """A moment from the year 1900 on. Before then Asia/Shanghai had a local mean time offset
-    with seconds (+08:05:43), which no ISO 8601 / RFC 3339 reader takes back."""
+    """A moment from the year 1901 on. Until 1901 Asia/Shanghai kept local mean time, an offset
+    with seconds (+08:05:43), which no ISO 8601 / RFC 3339 reader takes back; a moment whose
+    offset still has seconds (another zone's old local time) is refused for the same reason."""
 
     def to_internal_value(self, value):
         moment = super().to_internal_value(value)
-        if moment.year < 1900:
-            raise exceptions.ValidationError(_("Give a moment from the year 1900 on."))
+        offset = moment.utcoffset()
+        if moment.year < 1901 or (offset is not None and offset.total_seconds() % 60):
+            raise exceptions.ValidationError(_("Give a moment from the year 1901 on."))
         return moment
 
 

@@ -1,10 +1,12 @@
 """The API's serializers for plans, versions, reviews, draws, assignments and events (API.md):
 the shapes of the bodies, nothing more; ``reviews.api`` holds the views."""
 
+from django.db import models
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.rest import DateTimeField
 from experts.models import Domain, Expert, Organization
 from reviews.draw.selectors import exclusions_by_rule
 from reviews.models import Assignment, Draw, Plan, PlanVersion, Review
@@ -69,6 +71,11 @@ class ReviewSerializer(serializers.ModelSerializer):
     plan_title = serializers.CharField(source="plan.title", read_only=True)
     plan_version = serializers.PrimaryKeyRelatedField(queryset=PlanVersion.objects.all(), required=False)
     draw = serializers.SerializerMethodField()
+    # From the year 1901 on (core.rest.DateTimeField): what is stored is written back as RFC 3339.
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+    }
 
     class Meta:
         model = Review
@@ -87,9 +94,9 @@ class ReviewSerializer(serializers.ModelSerializer):
 class ReviewPatchSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=Review.State.choices, required=False)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    opens_at = serializers.DateTimeField(required=False)
-    due_at = serializers.DateTimeField(required=False)
-    meeting_at = serializers.DateTimeField(required=False, allow_null=True)
+    opens_at = DateTimeField(required=False)
+    due_at = DateTimeField(required=False)
+    meeting_at = DateTimeField(required=False, allow_null=True)
     location = serializers.CharField(required=False, allow_blank=True, max_length=200)
     panel_size = serializers.IntegerField(required=False, min_value=1, max_value=99)
     blind = serializers.ChoiceField(choices=Review.Blind.choices, required=False)

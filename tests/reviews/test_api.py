@@ -48,6 +48,20 @@ def test_scheduling_with_bad_dates_is_400_and_changes_nothing(api_as, secretaria
     assert not Review.objects.exists()
 
 
+def test_a_review_moment_before_1900_is_400_and_changes_nothing(api_as, secretariat_user, plan):
+    # Asia/Shanghai before 1901 is local mean time, +08:05:43: not writable back as RFC 3339.
+    body = {"plan": plan.pk, "opens_at": "0054-01-01T00:00:00Z", "due_at": "2000-01-21T00:00:00Z"}
+    api = api_as(secretariat_user)
+
+    created = api.post("/api/v1/reviews/", body, format="json")
+    review = schedule(plan, secretariat_user)
+    patched = api.patch(f"/api/v1/reviews/{review.pk}/", {"meeting_at": "1899-12-31T23:00:00Z"}, format="json")
+
+    assert (created.status_code, list(created.json()["errors"])) == (400, ["opens_at"])
+    assert (patched.status_code, list(patched.json()["errors"])) == (400, ["meeting_at"])
+    assert list(Review.objects.values_list("pk", "meeting_at")) == [(review.pk, None)]
+
+
 def test_expert_cannot_schedule_a_review(api_as, plan):
     expert = make_user("expert", username="e-x")
 

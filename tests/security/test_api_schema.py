@@ -155,7 +155,7 @@ def test_a_multipart_body_without_any_part_is_400_not_an_empty_change(api_as, se
     assert (response.status_code, set(response.json())) == (400, {"detail", "errors"})
 
 
-def test_a_moment_before_1900_is_400_not_stored_to_be_answered_with_a_seconds_offset(api_as, secretariat_user):
+def test_a_moment_before_1901_is_400_not_stored_to_be_answered_with_a_seconds_offset(api_as, secretariat_user):
     body = {"title": "征询", "questions": [{"text": "问题"}], "closes_at": "1273-11-02T02:10:17Z"}
 
     response = api_as(secretariat_user).post("/api/v1/consultations/", body, format="json")
