@@ -17,6 +17,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core import moments
 from core.errors import StateConflict
 from core.paging import RowsFirstPaginator
 
@@ -72,15 +73,12 @@ class IdField(serializers.IntegerField):
 
 
 class DateTimeField(serializers.DateTimeField):
-    """A moment from the year 1901 on. Until 1901 Asia/Shanghai kept local mean time, an offset
-    with seconds (+08:05:43), which no ISO 8601 / RFC 3339 reader takes back; a moment whose
-    offset still has seconds (another zone's old local time) is refused for the same reason."""
+    """A moment the API can write back (``core.moments.writable``: from the year 1901 on)."""
 
     def to_internal_value(self, value):
         moment = super().to_internal_value(value)
-        offset = moment.utcoffset()
-        if moment.year < 1901 or (offset is not None and offset.total_seconds() % 60):
-            raise exceptions.ValidationError(_("Give a moment from the year 1901 on."))
+        if not moments.writable(moment):
+            raise exceptions.ValidationError(moments.unwritable_message())
         return moment
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from consultations.opinions.canonical import normalise_text
 from consultations.opinions.cleaning import MAX_POINTS, clean_point_items, is_id
+from core import moments
 from experts.models import Domain, Expert
 
 MAX_TITLE = 200
@@ -105,6 +106,7 @@ def clean_fields(consultation, data, errors, *, creating):
     for field in ("opens_at", "closes_at"):
         if field in data:
             setattr(consultation, field, data[field])
+    moments.check_writable(consultation, ("opens_at", "closes_at"), errors)
     for field in ("answers_shared", "anonymous"):
         if field in data:
             setattr(consultation, field, bool(data[field]))

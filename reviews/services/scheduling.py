@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import moments
 from core.errors import StateConflict
 from experts.models import Domain
 from reviews import invitations
@@ -24,6 +25,7 @@ def _check_manager(by):
 
 def _check_review(review):
     errors = {}
+    moments.check_writable(review, ("opens_at", "due_at", "meeting_at"), errors)
     if review.opens_at and review.due_at and review.due_at <= review.opens_at:
         errors["due_at"] = [_("The due date must come after the opening.")]
     if review.mode == Review.Mode.MEETING and not review.meeting_at:

@@ -1,6 +1,9 @@
 """Consultations: posing, opening (who is reached, who is told), closing, and answers written
 and sealed through the opinion services."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,6 +55,19 @@ def test_open_consultation_adds_named_experts_to_the_domain(secretariat_user):
     consultation = pose(secretariat_user, domains=["2.1.1"], experts=[e["other"].pk, e["suspended"].pk])
 
     assert sorted(consultation.recipients.values_list("pk", flat=True)) == sorted([e["grandchild"].pk, e["other"].pk])
+
+
+def test_a_consultation_closing_before_1901_changes_nothing(commission_user):
+    # Asia/Shanghai kept local mean time (+08:05:43) until 1901: not writable back as RFC 3339.
+    closes = datetime(1900, 6, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    with pytest.raises(ValidationError) as caught:
+        consulting.create_consultation(
+            by=commission_user, data={"title": "征询", "questions": ["?"], "closes_at": closes}
+        )
+
+    assert list(caught.value.message_dict) == ["closes_at"]
+    assert Consultation.objects.count() == 0
 
 
 def test_create_consultation_without_a_title_changes_nothing(commission_user):

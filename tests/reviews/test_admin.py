@@ -127,3 +127,24 @@ def test_add_version_page_is_for_the_secretariat_only(client, drawn):
     client.force_login(make_user("commission", username="ndrc3"))
 
     assert client.get(f"/admin/reviews/plans/{drawn.plan_id}/versions/").status_code in (302, 403)
+
+
+def test_a_review_scheduled_in_the_admin_before_1901_is_refused_on_the_page(client, secretariat_user, plan, domain):
+    # Asia/Shanghai kept local mean time (+08:05:43) until 1901: not writable back as RFC 3339.
+    client.force_login(secretariat_user)
+    form = {
+        "plan": plan.pk,
+        "mode": "written",
+        "opens_at": "1900-06-01T09:00",
+        "due_at": "1900-06-15T09:00",
+        "panel_size": 5,
+        "required_domains": [domain.pk],
+        "blind": "until_own_submission",
+        "load_cap_per_quarter": 4,
+    }
+
+    response = client.post("/admin/reviews/schedule/", form)
+
+    assert response.status_code == 200
+    assert "请填写 1901 年及以后的时间。" in response.content.decode()
+    assert not Review.objects.exists()
