@@ -48,7 +48,7 @@ def test_scheduling_with_bad_dates_is_400_and_changes_nothing(api_as, secretaria
     assert not Review.objects.exists()
 
 
-def test_a_review_moment_before_1900_is_400_and_changes_nothing(api_as, secretariat_user, plan):
+def test_a_review_moment_before_1901_is_400_and_changes_nothing(api_as, secretariat_user, plan):
     # Asia/Shanghai before 1901 is local mean time, +08:05:43: not writable back as RFC 3339.
     body = {"plan": plan.pk, "opens_at": "0054-01-01T00:00:00Z", "due_at": "2000-01-21T00:00:00Z"}
     api = api_as(secretariat_user)
