@@ -264,13 +264,22 @@ def document_error_responses(result, generator, request, public):
     return result
 
 
-def empty_choice_filters(result, generator, request, public):
-    """drf-spectacular hook: a choice filter left empty (``?kind=``) filters nothing (django-filter),
-    so the schema lets its enum be empty too, instead of promising a 400 that never comes."""
+PAGING_PARAMETERS = {"page", "page_size"}  # empty is refused there (``Pagination``)
+
+
+def empty_query_values(result, generator, request, public):
+    """drf-spectacular hook: a query parameter left empty (``?kind=``, ``?ending_within=``,
+    ``?after=``, ``?mine=``) is taken as absent (django-filter, ``query_flag``, the catch-up
+    endpoints), so the schema lets it be empty, instead of promising a 400 that never comes. The
+    paging parameters are the exception: there an empty value is refused."""
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") != "query" or parameter.get("name") in PAGING_PARAMETERS:
+                    continue
                 schema = parameter.get("schema", {})
-                if parameter.get("in") == "query" and "enum" in schema and "" not in schema["enum"]:
+                if "enum" in schema and "" not in schema["enum"]:
                     schema["enum"] = [*schema["enum"], ""]
+                elif schema.get("type") in ("integer", "number", "boolean"):
+                    parameter["schema"] = {"anyOf": [schema, {"type": "string", "enum": [""]}]}
     return result

@@ -5,6 +5,7 @@ by ``core.rest`` (400, 409); an attachment too large is a 413 here."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -191,6 +192,8 @@ class ProposalListView(generics.ListCreateAPIView):
             raise exceptions.PermissionDenied(_("Experts submit proposals."))
         raw = request.data
         if hasattr(raw, "getlist"):  # a form: repeated fields are lists, files come apart
+            if any(not isinstance(item, UploadedFile) for item in raw.getlist("attachments")):
+                raise exceptions.ValidationError({"attachments": [_("Attach files, not text.")]})
             raw = {"title": raw.get("title"), "problem": raw.get("problem"), "points": raw.getlist("points"),
                    "domains": raw.getlist("domains")}  # fmt: skip
         body = ProposalWriteSerializer(data=raw)

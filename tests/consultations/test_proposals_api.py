@@ -53,6 +53,15 @@ def test_post_proposal_multipart_with_an_attachment(setting, api_as):
     assert [a["title"] for a in response.json()["attachments"]] == ["a.docx"]
 
 
+def test_post_proposal_with_text_where_an_attachment_goes_is_400_and_nothing_kept(setting, api_as):
+    body = {"title": "t", "problem": "p", "points": ["一"], "attachments": "2.7793048194427976e+16"}
+
+    response = api_as(setting.expert.user).post("/api/v1/proposals/", body, format="multipart")
+
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["attachments"])
+    assert not Proposal.objects.exists()
+
+
 def test_post_proposal_with_bad_input_is_400_with_fields(setting, api_as):
     response = api_as(setting.expert.user).post(
         "/api/v1/proposals/", {"title": "t", "problem": "p", "points": [], "domains": ["x"]}, format="json"

@@ -14,6 +14,7 @@ import pytest
 
 from consultations.proposals.models import Proposal
 from tests.consultations.proposal_setup import build_setting, submit
+from tests.experts.conftest import new_expert
 from tests.factories import DomainFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +141,26 @@ def test_a_flag_that_is_not_yes_or_no_is_400(api_as, secretariat_user):
     response = api_as(secretariat_user).get("/api/v1/assignments/?mine=null")
 
     assert (response.status_code, list(response.json()["errors"])) == (400, ["mine"])
+
+
+def query_schema(schema, path, name):
+    return next(p["schema"] for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name)
+
+
+def test_an_empty_query_value_is_taken_as_absent_and_the_schema_says_so(api_as, secretariat_user, schema):
+    api = api_as(secretariat_user)
+    empty = {"type": "string", "enum": [""]}
+
+    new_expert(name="王芳")  # no term end: ``ending_within=0`` leaves her out, an empty one does not
+    queries = ("", "ending_within=", "status=", "ending_within=0")
+
+    answers = [api.get(f"/api/v1/experts/?{query}").json()["count"] for query in queries]
+
+    assert answers == [1, 1, 1, 0] and api.get("/api/v1/assignments/?mine=").status_code == 200
+    assert empty in query_schema(schema, "/api/v1/experts/", "ending_within")["anyOf"]
+    assert empty in query_schema(schema, "/api/v1/reviews/{review_id}/events/", "after")["anyOf"]
+    assert "" in query_schema(schema, "/api/v1/experts/", "status")["enum"]
+    assert "anyOf" not in query_schema(schema, "/api/v1/experts/", "page_size")  # empty is a 400 there
 
 
 def test_a_multipart_body_without_any_part_is_400_not_an_empty_change(api_as, secretariat_user):
