@@ -27,6 +27,10 @@ class Consolidation(models.Model):
     change_reason = models.CharField(_("reason for the change"), max_length=500, blank=True)
     digest = models.CharField(_("SHA-256 digest"), max_length=64, blank=True)
     sealed_at = models.DateTimeField(_("sealed"), null=True, blank=True)
+    sealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirm_by = models.DateTimeField(_("confirmations due"), null=True, blank=True)
     blind_to_department = models.BooleanField(
         _("experts shown to the department as letters"),
         default=True,
@@ -43,11 +47,21 @@ class Consolidation(models.Model):
 
 
 class Confirmation(models.Model):
-    """A panel member's confirmation of one version of the group opinion, with its digest."""
+    """A panel member's answer to one version of the group opinion, with its digest: a
+    confirmation, a confirmation with reservations, a refusal to sign, or (recorded at the seal
+    for a member who never answered) no answer."""
+
+    class Kind(models.TextChoices):
+        CONFIRM = "confirm", _("Confirmed")
+        RESERVATION = "reservation", _("Confirmed with reservations")
+        REFUSAL = "refusal", _("Refused to sign")
+        NO_ANSWER = "no_answer", _("No answer by the deadline")
 
     consolidation = models.ForeignKey(Consolidation, on_delete=models.CASCADE, related_name="confirmations")
     expert = models.ForeignKey("experts.Expert", on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(_("version"))
+    kind = models.CharField(_("answer"), max_length=20, choices=Kind.choices, default=Kind.CONFIRM)
+    text = models.TextField(_("reservations or reason"), blank=True)
     digest = models.CharField(_("SHA-256 digest"), max_length=64)
     at = models.DateTimeField(_("confirmed"), default=timezone.now)
 

@@ -44,6 +44,9 @@ class Opinion(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, db_index=True)
     digest = models.CharField(_("SHA-256 digest"), max_length=64, blank=True)
+    # The independence record: when the author could first read the others' opinions (null: not
+    # yet). Every kept version from then on is ``after_reading_others``.
+    read_others_at = models.DateTimeField(_("could first read the others' opinions"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
@@ -123,6 +126,7 @@ class OpinionVersion(models.Model):
     content = models.JSONField(_("content"))
     digest = models.CharField(_("SHA-256 digest"), max_length=64)
     opinion_version = models.PositiveIntegerField(_("opinion version"))
+    after_reading_others = models.BooleanField(_("kept after reading the others' opinions"), default=False)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("at"), default=timezone.now)
 
