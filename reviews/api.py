@@ -16,7 +16,7 @@ from experts.models import Organization
 from reviews import rules, selectors, states
 from reviews.draw import services as draw_services
 from reviews.draw.verify import verify_draw
-from reviews.events import event_message
+from reviews.events import event_message, without_panel
 from reviews.models import Assignment, Draw, Plan, PlanVersion, Review, ReviewEvent
 from reviews.serializers import (
     AcceptSerializer,
@@ -116,6 +116,10 @@ class ReviewListView(generics.ListCreateAPIView):
     def get_queryset(self):
         return selectors.reviews_visible_to(self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([_review_data(request, review) for review in page])
+
     def create(self, request, *args, **kwargs):
         if not rules.can_manage_review(request.user):  # before reading the body
             raise exceptions.PermissionDenied(_("Only the secretariat schedules reviews."))
@@ -143,10 +147,19 @@ def _visible_review(request, review_id):
     return review
 
 
+def _review_data(request, review):
+    """``ReviewSerializer``'s data; ``chair`` (an expert of the panel) is null for a reader who may
+    not see the panel (名单保密, ``rules.can_see_panel``)."""
+    data = ReviewSerializer(review).data
+    if data.get("chair") is not None and not rules.can_see_panel(request.user, review):
+        data["chair"] = None
+    return data
+
+
 class ReviewDetailView(APIView):
     @extend_schema(responses=ReviewSerializer)
     def get(self, request, review_id):
-        return Response(ReviewSerializer(_visible_review(request, review_id)).data)
+        return Response(_review_data(request, _visible_review(request, review_id)))
 
     @extend_schema(request=ReviewPatchSerializer, responses=ReviewSerializer)
     def patch(self, request, review_id):
@@ -165,7 +178,7 @@ class ReviewDetailView(APIView):
             scheduling.set_chair(review, chair, by=request.user)
         if state is not None and state != review.state:
             states.change_state(review, state, by=request.user, reason=reason)
-        return Response(ReviewSerializer(_visible_review(request, review_id)).data)
+        return Response(_review_data(request, _visible_review(request, review_id)))
 
 
 # ---------------------------------------------------------------- draws
@@ -227,6 +240,8 @@ class ReviewAssignmentListView(generics.ListAPIView):
 
     def get_queryset(self):
         review = _visible_review(self.request, self.kwargs["review_id"])
+        if not rules.can_see_panel(self.request.user, review):  # 名单保密: numbers only, on the review page
+            raise exceptions.NotFound()
         return selectors.assignments_for_review(review)
 
 
@@ -296,8 +311,10 @@ class ReviewEventListView(generics.ListAPIView):
             after = int(raw)
         except ValueError:
             raise exceptions.ValidationError({"after": [_("“after” is a whole number.")]})
+        self.sees_panel = rules.can_see_panel(self.request.user, review)
         return ReviewEvent.objects.filter(review=review, seq__gt=after).order_by("seq")
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([event_message(event) for event in page])
+        shown = event_message if self.sees_panel else lambda event: without_panel(event_message(event))
+        return self.get_paginated_response([shown(event) for event in page])

@@ -58,3 +58,18 @@ def emit_review_events(items):
     messages = [(live.review_group(e.review_id), {"type": "review.event", "event": event_message(e)}) for e in events]
     transaction.on_commit(lambda: live.send_many(messages))
     return events
+
+
+# Payload keys that say who (an expert, an assignment, a user present): left out of what a reader
+# who may not see the panel receives (``rules.can_see_panel``, 名单保密).
+PANEL_KEYS = ("users", "expert", "assignment")
+
+
+def without_panel(message):
+    """``message`` (``event_message``) as a reader who may not see the review's panel receives it,
+    on the socket and from the catch-up endpoint alike: no expert, assignment or user id, and
+    ``presence`` as a number (``count``) instead of who is here."""
+    shown = {key: value for key, value in message.items() if key not in PANEL_KEYS}
+    if message.get("type") == "presence":
+        shown["count"] = len(message.get("users") or [])
+    return shown

@@ -118,8 +118,11 @@ def can_manage_review(user, review=None):
 
 
 def can_view_draw(user, draw=None):
-    """A draw's record (pool, exclusions, seed) is for those who see every review."""
-    return sees_every_review(user)
+    """A draw's record (pool, exclusions, seed, panel, alternates) names the panel: the secretariat
+    always; the commission once the draw's review is closed (名单保密, ``can_see_panel``)."""
+    if is_secretariat(user):
+        return True
+    return draw is not None and roles.has_role(user, roles.COMMISSION) and draw.review.state in CLOSED_STATES
 
 
 # ---------------------------------------------------------------- assignments
@@ -149,3 +152,20 @@ def can_withdraw(user, assignment):
 def is_panel_member(user, review):
     """An expert who has accepted a place on the panel (and holds the review's permission)."""
     return user.is_authenticated and roles.has_role(user, roles.EXPERT) and holds_review_access(user, review)
+
+
+def can_see_panel(user, review):
+    """Who was drawn, invited, accepted, declined or held as an alternate on ``review`` (名单保密):
+    the secretariat; an expert on the panel (accepted); once the review is closed, the commission.
+    Everyone else, the plan's department included, sees progress as numbers only
+    (``selectors.panel_progress``) and reads the panel where the conclusion is published (the
+    consolidation, whose ``blind_to_department`` decides names or letters for the department). An
+    invited expert who has not answered sees their own invitation only. Pages, the API, the
+    review's socket and event log, documents and counters all ask this."""
+    if not user.is_authenticated:
+        return False
+    if is_secretariat(user):
+        return True
+    if review.state in CLOSED_STATES and roles.has_role(user, roles.COMMISSION):
+        return True
+    return is_panel_member(user, review)

@@ -1,7 +1,7 @@
 """Reads for plans, reviews, draws and assignments: what each user may see, fetched in a fixed
 number of queries however many rows there are."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 
 from reviews import rules
 from reviews.models import Assignment, Plan, PlanUserObjectPermission, PlanVersion, Review, ReviewUserObjectPermission
@@ -64,3 +64,21 @@ def all_assignments():
 
 def invitations_waiting(user):
     return assignments_of(user).filter(state=Assignment.State.INVITED)
+
+
+def panel_progress(review):
+    """The panel as numbers only, for those who may not see who is on it (``rules.can_see_panel``):
+    ``{"seats", "accepted", "awaiting", "vacant"}``: the panel's size, the experts who accepted,
+    those invited who have not answered yet, and the seats neither holds (an alternate is still to
+    be invited, or none is left). One query; no name, no id, no count of declines."""
+    counts = review.assignments.aggregate(
+        accepted=Count("id", filter=Q(state=Assignment.State.ACCEPTED)),
+        awaiting=Count("id", filter=Q(state=Assignment.State.INVITED)),
+    )
+    seats = review.panel_size
+    return {
+        "seats": seats,
+        "accepted": counts["accepted"],
+        "awaiting": counts["awaiting"],
+        "vacant": max(seats - counts["accepted"] - counts["awaiting"], 0),
+    }

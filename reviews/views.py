@@ -104,15 +104,21 @@ def _visible_review(request, review_id):
 
 @login_required
 def review_page(request, review_id):
+    """The review's schedule and its panel: by name for those who may see the panel, as numbers
+    only for everyone else (名单保密, ``rules.can_see_panel``)."""
     review = _visible_review(request, review_id)
-    panel = list(selectors.assignments_for_review(review))
+    sees_panel = rules.can_see_panel(request.user, review)
+    panel = list(selectors.assignments_for_review(review)) if sees_panel else []
     own = next((a for a in panel if a.expert.user_id == request.user.id), None)
     return render(
         request,
         "reviews/review.html",
         {
             "review": review,
+            "sees_panel": sees_panel,
             "panel": panel,
+            "progress": None if sees_panel else selectors.panel_progress(review),
+            "closed": review.state in rules.CLOSED_STATES,
             "own": own,
             "now": timezone.now(),
             "is_secretariat": rules.is_secretariat(request.user),
