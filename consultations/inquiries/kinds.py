@@ -14,6 +14,7 @@ ANSWER = OpinionKind(
     clean=cleaning.clean_answer,
     check_complete=services.check_answer_complete,
     tell=services.tell_answer,
+    may_read_others=lambda user, answer: rules.others_visible(user, answer.consultation),
 )
 
 ANSWER_POINT = PointKind(

@@ -25,7 +25,9 @@ class OpinionKind:
     transaction). ``clean(opinion, data)``: the cleaned ``conclusion``, ``scores``, ``summary`` and
     ``points``, or ``ValidationError``. ``check_complete(opinion)``: ``ValidationError`` unless it may
     be sealed. ``tell(opinion, what)``: the live event of a write, ``what`` is ``"saved"`` or
-    ``"submitted"``."""
+    ``"submitted"``. ``may_read_others(user, opinion)``: whether its author ``user`` may read the
+    others' sealed opinions of the same review or consultation now (the independence record,
+    ``services.note_readable_others``); a kind without it never records the moment."""
 
     name: str
     applies: Callable
@@ -33,6 +35,7 @@ class OpinionKind:
     clean: Callable
     check_complete: Callable
     tell: Callable
+    may_read_others: Callable | None = None
 
 
 def _check_writable(opinion, *, by):
@@ -55,6 +58,7 @@ REVIEW_OPINION = OpinionKind(
     clean=cleaning.clean_review_opinion,
     check_complete=cleaning.check_review_opinion_complete,
     tell=_tell,
+    may_read_others=rules.may_read_others,
 )
 
 _kinds = [REVIEW_OPINION]

@@ -6,8 +6,9 @@ from datetime import timedelta
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 
-from consultations.opinions.models import Comment, Discussion, Opinion, Point, Presence
-from consultations.opinions.rules import opinion_filter
+from consultations.opinions import diff
+from consultations.opinions.models import Comment, Discussion, Opinion, OpinionVersion, Point, Presence
+from consultations.opinions.rules import is_author, opinion_filter, shows_content
 from reviews.models import Assignment, ReviewEvent
 
 
@@ -31,8 +32,58 @@ def own_assignment(user, review):
     return Assignment.objects.filter(review=review, expert__user=user, state=Assignment.State.ACCEPTED).first()
 
 
-def versions_of(opinion):
-    return opinion.versions.select_related("by").order_by("number")
+def versions_of(opinion, user=None):
+    """The kept versions of ``opinion``, oldest first. With ``user``: those they may read (the
+    draft rule, ``rules.shows_content``): its author every one; anyone else only from the seal on,
+    and none of a draft. Without ``user``: every one (the author's own endpoints)."""
+    versions = opinion.versions.select_related("by").order_by("number")
+    if user is None or is_author(user, opinion):
+        return versions
+    if not shows_content(user, opinion):
+        return versions.none()
+    return versions.filter(number__gte=_seal_number(opinion))
+
+
+def _seal_number(opinion):
+    seal = opinion.versions.filter(kind=OpinionVersion.Kind.SUBMITTED).order_by("number").first()
+    return seal.number if seal else 0
+
+
+def independence(opinions):
+    """The independence record of ``opinions`` (sealed or not), in one query for any number:
+    ``{opinion id: {"read_others_at": datetime | None, "changed_after_reading_others": bool,
+    "changes": [{"number", "kind", "at", "changes": diff.changes against the version before}]}}``.
+
+    ``read_others_at`` is when the author could first read the others' opinions
+    (``services.note_readable_others``). ``changes`` lists the kept versions made from then on
+    (``after_reading_others``) that changed the content; ``changed_after_reading_others`` is
+    whether there is one. Only the sealed record counts (drafts are the author's alone): the
+    versions from the submission on, the submission compared with nothing (the draft before it is
+    not shown), each later version with the one before. A draft has no changes."""
+    opinions = list(opinions)
+    record = {
+        o.pk: {"read_others_at": o.read_others_at, "changed_after_reading_others": False, "changes": []}
+        for o in opinions
+    }
+    sealed = [o.pk for o in opinions if o.submitted_at is not None]
+    rows = (
+        OpinionVersion.objects.filter(opinion_id__in=sealed)
+        .order_by("opinion_id", "number")
+        .values_list("opinion_id", "number", "kind", "at", "content", "after_reading_others")
+    )
+    before, started = {}, set()
+    for opinion_id, number, kind, at, content, after in rows:
+        if kind == OpinionVersion.Kind.SUBMITTED and opinion_id not in started:
+            started.add(opinion_id)
+            before[opinion_id] = None
+        if opinion_id not in started:
+            continue
+        changes = diff.changes(before[opinion_id], content) if after else []
+        if changes:
+            record[opinion_id]["changes"].append({"number": number, "kind": kind, "at": at, "changes": changes})
+            record[opinion_id]["changed_after_reading_others"] = True
+        before[opinion_id] = content
+    return record
 
 
 def comments_for(review, *, after=None):

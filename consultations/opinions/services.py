@@ -15,6 +15,7 @@ content must be, what the seal needs, where its live events go) is its kind (``k
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from core import versioning
 from core.errors import StaleVersion, StateConflict
 from experts import audit
 from reviews import events as review_events
+from reviews.models import Review
 
 
 def ensure_opinion(assignment):
@@ -68,6 +70,9 @@ def _write_points(opinion, points):
 
 
 def _record_version(opinion, *, kind, by, reason):
+    """The one place a kept version is made. ``opinion`` is the row as just written (read again
+    under the write's row lock), so ``after_reading_others`` says whether its author could already
+    read the others' opinions when this version was kept (``read_others_at`` set)."""
     content = opinion_content(opinion)
     number = (opinion.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     return OpinionVersion.objects.create(
@@ -78,6 +83,7 @@ def _record_version(opinion, *, kind, by, reason):
         content=content,
         digest=content_digest(content),
         opinion_version=opinion.version,
+        after_reading_others=opinion.read_others_at is not None,
         by=by,
     )
 
@@ -167,8 +173,58 @@ def submit_opinion(opinion, *, by, expected_version=None):
     audit.record(audit.OPINION_SUBMIT, actor=by, obj=current, outcome=audit.SUCCESS, digest=version.digest)
     current.digest = version.digest
     current.save(update_fields=["digest"])
+    note_readable_others(review=current.review, consultation=current.consultation)
     kind.tell(current, "submitted")
     return current
+
+
+# ---------------------------------------------------------------- the independence record
+
+
+def note_readable_others(*, review=None, consultation=None):
+    """THE one place ``Opinion.read_others_at`` is set: now, for every opinion of ``review`` (or
+    answer of ``consultation``) whose author can now read at least one *other* sealed opinion by
+    its kind's rule (``may_read_others``: for a review, the blindness after their own submission,
+    or the close, whose consolidation the panel reads) and had no moment yet. Called after each
+    event that can make others readable: a seal (``submit_opinion``: one's own, or another's that
+    gives something to read), a review's close and a consultation's close or sharing (the
+    receivers below). Set once, never moved. Returns the ids it marked."""
+    siblings = Opinion.objects.filter(review=review, consultation=consultation)
+    sealed = set(siblings.filter(submitted_at__isnull=False).values_list("pk", flat=True))
+    if not sealed:
+        return []
+    waiting = siblings.filter(read_others_at__isnull=True).select_related("expert__user", "review", "consultation")
+    marked = []
+    for opinion in waiting:
+        user, rule = opinion.expert.user, kind_of(opinion).may_read_others
+        if user is not None and rule is not None and sealed - {opinion.pk} and rule(user, opinion):
+            marked.append(opinion.pk)
+    Opinion.objects.filter(pk__in=marked, read_others_at__isnull=True).update(read_others_at=timezone.now())
+    return marked
+
+
+def _note_on_review_save(sender, instance, update_fields=None, **kwargs):
+    """A review that closes opens the others' opinions to its panel (``until_closed``, and the
+    consolidation for everyone on it): reviews never imports this app, so the app listens."""
+    if instance.state in rules.CLOSED_STATES and (update_fields is None or "state" in update_fields):
+        note_readable_others(review=instance)
+
+
+def _note_on_consultation_save(sender, instance, **kwargs):
+    """A consultation that closes, or shares its answers, opens the others' answers to its
+    recipients (``inquiries.rules.others_visible``)."""
+    if instance.state == "closed" or instance.answers_shared:
+        note_readable_others(consultation=instance)
+
+
+# Connected on import (``ConsultationsConfig.ready`` imports this module); the consultation by its
+# label, as the questions put to the committee import this package, never the reverse.
+post_save.connect(_note_on_review_save, sender=Review, dispatch_uid="opinions.note_readable_others.review")
+post_save.connect(
+    _note_on_consultation_save,
+    sender="consultations.Consultation",
+    dispatch_uid="opinions.note_readable_others.answers",
+)
 
 
 # ---------------------------------------------------------------- the discussion
