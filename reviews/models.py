@@ -215,19 +215,68 @@ class ReviewEvent(models.Model):
         return f"{self.review_id}#{self.seq} {self.type}"
 
 
+class DrawCommitment(models.Model):
+    """What a draw is bound to before its random value exists: the eligible pool and the exclusions
+    frozen, the rules, the algorithm, the public value to come (``beacon``) and the witnesses, with
+    the SHA-256 ``digest`` of their canonical JSON (``reviews.draw.record``, docs/draw-record.md).
+    One per review; the draw runs on this pool. An unwitnessed draw has one too (source "system")."""
+
+    review = models.OneToOneField(
+        Review, verbose_name=_("review"), on_delete=models.PROTECT, related_name="draw_commitment"
+    )
+    pool = models.JSONField(_("eligible pool"))
+    pool_hash = models.CharField(_("pool SHA-256"), max_length=64)
+    excluded = models.JSONField(_("excluded experts"), default=dict)
+    rules = models.JSONField(_("rules"))
+    algorithm = models.CharField(_("algorithm version"), max_length=50)
+    beacon = models.JSONField(_("public value to come"), help_text=_("source, round, when it becomes public"))
+    witnesses = models.JSONField(_("witnesses present"), default=list, blank=True)
+    batch = models.CharField(_("batch"), max_length=40, blank=True, db_index=True)
+    digest = models.CharField(_("digest (SHA-256)"), max_length=64)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("committed by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    committed_by_name = models.CharField(_("committed by (name)"), max_length=150, blank=True)  # in the digest
+    committed_at = models.DateTimeField(_("committed"), default=timezone.now)
+    history = HistoricalRecords(excluded_fields=["pool", "excluded"])  # as Draw: the digest guards them
+
+    class Meta:
+        verbose_name = _("draw commitment")
+        verbose_name_plural = _("draw commitments")
+
+    def __str__(self):
+        return f"{self.review_id} — {self.digest[:12]}"
+
+    @property
+    def witnessed(self):
+        return self.beacon.get("source") != "system"
+
+
 class Draw(models.Model):
     """The random selection of a review's panel, kept with everything needed to replay it.
 
     One per review (the unique review is what makes exactly one of two concurrent draws win).
+    Draws made before commitments existed have none: legacy, their seed typed or taken freely.
     """
 
     class SeedSource(models.TextChoices):
-        WITNESSED = "witnessed", _("Witnessed value")
-        SYSTEM = "system", _("Operating system")
+        BEACON = "beacon", _("Public value + witnesses")
+        UNWITNESSED = "unwitnessed", _("Unwitnessed (system randomness)")
+        WITNESSED = "witnessed", _("Legacy: seed typed by hand, not committed")
+        SYSTEM = "system", _("Legacy: system seed, not committed")
+
+    LEGACY_SOURCES = (SeedSource.WITNESSED, SeedSource.SYSTEM)
 
     review = models.OneToOneField(Review, verbose_name=_("review"), on_delete=models.PROTECT, related_name="draw")
+    commitment = models.OneToOneField(
+        DrawCommitment, verbose_name=_("commitment"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="draw",
+    )  # fmt: skip
     seed = models.CharField(_("seed"), max_length=200)
     seed_source = models.CharField(_("seed source"), max_length=20, choices=SeedSource.choices)
+    beacon_value = models.CharField(_("public value"), max_length=200, blank=True)
+    beacon_signature = models.CharField(_("public value's signature"), max_length=400, blank=True)
+    witness_inputs = models.JSONField(_("witness inputs"), default=list, blank=True)
     rules = models.JSONField(_("rules"))
     algorithm = models.CharField(_("algorithm version"), max_length=50)
     method = models.CharField(_("method"), max_length=20, help_text=_("scan, or exact (integer program)"))

@@ -16,13 +16,13 @@ import hashlib
 import time
 
 import numpy as np
-from django.utils.translation import gettext as _
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
 from reviews.draw import batch_v1
 from reviews.draw.constraints import CATEGORIES, CATEGORY, GOV, ID, LOAD, ORG, Composition
 from reviews.draw.engine import Outcome
+from reviews.draw.text import gettext as _
 
 BATCH_ALGORITHM = "sha256-milp-batch/2"
 BATCH_ALGORITHM_V1 = batch_v1.BATCH_ALGORITHM_V1  # records of this version replay with ``batch_v1``

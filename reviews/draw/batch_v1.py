@@ -2,12 +2,12 @@
 records still verify: a replay of such a record runs this, never the current version."""
 
 import numpy as np
-from django.utils.translation import gettext as _
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
 from reviews.draw.constraints import CATEGORIES, CATEGORY, GOV, ID, LOAD, ORG, Composition
 from reviews.draw.engine import Outcome, candidate_key
+from reviews.draw.text import gettext as _
 
 BATCH_ALGORITHM_V1 = "sha256-milp-batch/1"
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-from django.utils.translation import gettext as _
+
+from reviews.draw.text import gettext as _
 
 CATEGORIES = ("entrepreneur", "specialist", "scholar")
 ID, CATEGORY, ORG, GOV, LOAD = range(5)

@@ -1,61 +1,59 @@
-"""Drawing panels: one review (``draw_for_review``) or many at once (``batch_draw_reviews``). Each
-checks the actor, reads the pool, runs the engine, records the ``Draw`` with everything a replay
-needs, invites the panel and moves the review through drawing to inviting, in one transaction.
+"""Drawing panels: one review (``draw_for_review``) or many at once (``batch_draw_reviews``),
+unwitnessed: system randomness, committed and revealed at once (``reviews.draw.commitment`` has the
+witnessed draw, commit then reveal, and the steps both share). Each checks the actor, freezes the
+pool in a commitment, derives the seed, runs the engine, records the ``Draw`` with everything a
+replay needs, invites the panel and moves the review through drawing to inviting, in one transaction.
 """
 
 import gc
+import hashlib
 import secrets
 import time
 import uuid
 from contextlib import contextmanager
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from core.errors import StateConflict
 from experts import audit
-from reviews import invitations, rules, states
-from reviews.draw import batch, engine, pool
+from reviews import invitations, states
+from reviews.draw import batch, engine, pool, record
+from reviews.draw.commitment import (  # noqa: F401 - DrawInfeasible, commit_draw and reveal_draw are the API of this module
+    DrawInfeasible,
+    check_actor,
+    commit_draw,
+    draw_committed,
+    freeze,
+    lock_draft,
+    new_commitment,
+    reveal_draw,
+)
 from reviews.history import save_with_history
-from reviews.models import Draw, Review
+from reviews.models import Draw, DrawCommitment, Review
+
+UNWITNESSED_BEACON = {"source": record.SYSTEM}
 
 
-class DrawInfeasible(ValidationError):
-    """The rules cannot be met: nothing was drawn. ``code`` names the rule."""
-
-
-def _check_actor(by):
-    rules.require(rules.can_manage_review, by, message=_("Only the secretariat draws panels."))
-
-
-def _clean_seed(seed):
-    seed = (seed or "").strip()
-    if len(seed) > 200:
-        raise ValidationError({"seed": [_("The seed is at most 200 characters.")]})
-    if seed:
-        return seed, Draw.SeedSource.WITNESSED
-    return secrets.token_hex(16), Draw.SeedSource.SYSTEM
-
-
-def _lock_for_draw(review):
-    locked = Review.objects.select_for_update().get(pk=review.pk)
-    if locked.state != Review.State.DRAFT or Draw.objects.filter(review_id=locked.pk).exists():
-        raise StateConflict(_("This review's panel has already been drawn."))
-    return locked
+def system_value(seed=None):
+    """64 hex digits of system randomness. ``seed`` is for tests, benchmarks and demo data only
+    (no page or endpoint passes one): it fixes the value, as its SHA-256, for a repeatable draw."""
+    if seed is None or seed == "":
+        return secrets.token_hex(32)
+    return hashlib.sha256(str(seed).encode()).hexdigest()
 
 
 def _lock_many_for_draw(reviews):
-    """``_lock_for_draw`` for a batch in two queries, in id order (the order a replay uses)."""
+    """``lock_draft`` for a batch in three queries, in id order (the order a replay uses)."""
     ids = sorted({review.pk for review in reviews})
     locked = list(
         Review.objects.select_for_update(of=("self",)).select_related("plan").filter(pk__in=ids).order_by("pk")
     )
     if len(locked) != len(ids) or any(review.state != Review.State.DRAFT for review in locked):
         raise StateConflict(_("This review's panel has already been drawn."))
-    if Draw.objects.filter(review_id__in=ids).exists():
-        raise StateConflict(_("This review's panel has already been drawn."))
+    if Draw.objects.filter(review_id__in=ids).exists() or DrawCommitment.objects.filter(review_id__in=ids).exists():
+        raise StateConflict(_("This review's panel has already been drawn or committed."))
     return locked
 
 
@@ -63,41 +61,27 @@ def _lock_many_for_draw(reviews):
 
 
 def draw_for_review(review, *, by, seed=None):
-    """Draw ``review``'s panel, invite it and return the ``Draw``.
+    """Draw ``review``'s panel unwitnessed (system randomness, committed and revealed at once),
+    invite it and return the ``Draw``. ``seed``: see ``system_value``.
 
     Raises ``DrawInfeasible`` (nothing drawn) when the rules cannot be met, ``StateConflict`` when
-    the review is not a draft or another draw won the race (the unique review on ``Draw``)."""
-    _check_actor(by)
-    seed, source = _clean_seed(seed)
+    the review is not a draft, has a commitment, or another draw won the race."""
+    check_actor(by)
+    value = system_value(seed)
     try:
         with transaction.atomic():
-            draw = _draw_locked(_lock_for_draw(review), by=by, seed=seed, source=source)
+            locked = lock_draft(review)
+            eligible, excluded, draw_rules = freeze(locked)
+            commitment = new_commitment(
+                locked.pk, by=by, eligible=eligible, excluded=excluded, draw_rules=draw_rules,
+                algorithm=engine.ALGORITHM, beacon=UNWITNESSED_BEACON, witnesses=[],
+            )  # fmt: skip
+            save_with_history(commitment, by=by, reason="committed (unwitnessed)")
+            states.transition(locked, Review.State.DRAWING, by=by, reason="drawing")
+            draw = draw_committed(locked, commitment, by=by, source=Draw.SeedSource.UNWITNESSED, beacon_value=value)
     except IntegrityError:
-        raise StateConflict(_("This review's panel has already been drawn."))
+        raise StateConflict(_("This review's panel has already been drawn.")) from None
     review.refresh_from_db()
-    return draw
-
-
-def _draw_locked(locked, *, by, seed, source):
-    facts = pool.review_facts([locked])[locked.pk]
-    roster = pool.load_roster(exclude_reviews=[locked.pk])
-    draw_rules = pool.draw_rules(locked, facts)
-    eligible, excluded = pool.split_pool(roster, facts, draw_rules)
-    outcome = engine.draw_panel(eligible, seed=seed, review_id=locked.pk, rules=draw_rules)
-    if not outcome.ok:
-        raise DrawInfeasible(outcome.problem, code=outcome.problem_code)
-    states.transition(locked, Review.State.DRAWING, by=by, reason="drawing")
-    draw = Draw(
-        review=locked, seed=seed, seed_source=source, rules={**draw_rules, "categories": outcome.categories},
-        algorithm=engine.ALGORITHM, method=outcome.method, solver=engine.solver_version(),
-        pool=eligible, pool_hash=engine.pool_hash(eligible), excluded=excluded,
-        selected=outcome.selected, alternates=outcome.alternates, drawn_by=by,
-    )  # fmt: skip
-    with transaction.atomic():  # a savepoint: the losing side of a race gets IntegrityError here
-        save_with_history(draw, by=by, reason=f"drawn ({outcome.method})")
-    invitations.invite_panel(locked, draw, outcome.selected, by=by)
-    states.transition(locked, Review.State.INVITING, by=by, reason="panel drawn")
-    audit.record(audit.DRAW, actor=by, obj=locked, outcome=audit.SUCCESS, draw=draw.pk, seed_source=source)
     return draw
 
 
@@ -140,21 +124,26 @@ class _Clock:
 def batch_draw_reviews(reviews, *, by, seed=None, invite=True):
     """Draw panels for many draft reviews at once (an annual session) with one integer program,
     so that no expert exceeds their load cap. All or nothing: if one review cannot be drawn, none
-    is, and ``DrawInfeasible`` says which and why. Returns ``(draws, stats)`` (timings included)."""
-    _check_actor(by)
-    seed, source = _clean_seed(seed)
+    is, and ``DrawInfeasible`` says which and why. Returns ``(draws, stats)`` (timings included).
+
+    Unwitnessed: each review gets a commitment (source "system"), and the batch's one seed is
+    derived from all their digests and the system value (``seed``: see ``system_value``)."""
+    check_actor(by)
+    value = system_value(seed)
     stats = {}
     clock = _Clock(stats)
     with _without_cyclic_gc(), transaction.atomic():
         locked = _lock_many_for_draw(reviews)
         problems, records = _batch_problems(locked)
+        commitments = _batch_commitments(locked, records, by=by)
+        seed = record.derive_seed(record.batch_digest(c.digest for c in commitments), value, [])
         clock.record("eligibility")
         clock.mark()
         outcomes = _solve(problems, seed=seed, stats=stats)
         clock.record("solve")
         _refuse_short(locked, outcomes)
         clock.mark()
-        draws = _record_batch(locked, outcomes, records, by=by, seed=seed, source=source, invite=invite)
+        draws = _record_batch(locked, outcomes, commitments, by=by, seed=seed, value=value, invite=invite)
     clock.record("write")  # with the commit and what runs after it
     clock.total()
     return draws, stats
@@ -179,6 +168,20 @@ def _batch_problems(locked):
     return problems, records
 
 
+def _batch_commitments(locked, records, *, by):
+    """The batch's commitments, one per review in id order, unsaved, with their digests."""
+    name = f"batch-{uuid.uuid4().hex[:12]}"
+    widths = list(batch.BATCH_WIDTHS)  # part of the rules: the replay prunes the same way
+    return [
+        new_commitment(
+            review.pk, by=by, eligible=records[review.pk][1], excluded=records[review.pk][2],
+            draw_rules={**records[review.pk][0], "batch_widths": widths}, algorithm=batch.BATCH_ALGORITHM,
+            beacon=UNWITNESSED_BEACON, witnesses=[], batch_name=name,
+        )
+        for review in locked
+    ]  # fmt: skip
+
+
 def _solve(problems, *, seed, stats):
     try:
         outcomes, solve_stats = batch.batch_draw(problems, seed=seed)
@@ -199,21 +202,26 @@ def _refuse_short(locked, outcomes):
         )
 
 
-def _record_batch(locked, outcomes, records, *, by, seed, source, invite):
-    """Record the batch's draws (bulk, with history), invite the panels, move the reviews."""
-    widths = list(batch.BATCH_WIDTHS)  # recorded: the replay prunes the same way
-    name = f"batch-{uuid.uuid4().hex[:12]}"
+def _record_batch(locked, outcomes, commitments, *, by, seed, value, invite):
+    """Record the batch's commitments and draws (bulk, with history), invite the panels, move the
+    reviews."""
+    name = commitments[0].batch
+    commitments = bulk_create_with_history(
+        commitments, DrawCommitment, default_user=by, default_change_reason="committed (batch, unwitnessed)"
+    )
+    if not all(c.pk for c in commitments):
+        commitments = list(DrawCommitment.objects.filter(batch=name).order_by("review_id"))
     states.transition_many(locked, Review.State.DRAWING, by=by, reason="batch drawing")
     draws = [
         Draw(
-            review=review, seed=seed, seed_source=source,
-            rules={**records[review.pk][0], "categories": outcomes[review.pk].categories, "batch_widths": widths},
-            algorithm=batch.BATCH_ALGORITHM, method="batch", solver=engine.solver_version(),
-            pool=records[review.pk][1], pool_hash=engine.pool_hash(records[review.pk][1]),
-            excluded=records[review.pk][2], selected=outcomes[review.pk].selected,
-            alternates=outcomes[review.pk].alternates, batch=name, drawn_by=by,
+            review=review, commitment=commitment, seed=seed, seed_source=Draw.SeedSource.UNWITNESSED,
+            beacon_value=value, rules={**commitment.rules, "categories": outcomes[review.pk].categories},
+            algorithm=commitment.algorithm, method="batch", solver=engine.solver_version(),
+            pool=commitment.pool, pool_hash=commitment.pool_hash, excluded=commitment.excluded,
+            selected=outcomes[review.pk].selected, alternates=outcomes[review.pk].alternates, batch=name,
+            drawn_by=by,
         )
-        for review in locked
+        for review, commitment in zip(locked, commitments, strict=True)
     ]  # fmt: skip
     draws = bulk_create_with_history(draws, Draw, default_user=by, default_change_reason="drawn (batch)")
     if not all(d.pk for d in draws):
