@@ -214,7 +214,8 @@ def allowed_url(url):
     raise ValueError(f"refused: {url[:100]}")
 
 
-def pdf_bytes(data):
+def pdf_bytes(data, *, variant=None):
+    """The PDF (``variant="pdf/a-3b"``: PDF/A for the review's archive)."""
     from weasyprint import HTML
 
     html = render_to_string(
@@ -230,7 +231,8 @@ def pdf_bytes(data):
         },
     )
     base = static_roots()[0].as_uri() + "/"
-    return HTML(string=html, base_url=base, url_fetcher=StaticOnlyFetcher()).write_pdf()
+    options = {"pdf_variant": variant} if variant else {}
+    return HTML(string=html, base_url=base, url_fetcher=StaticOnlyFetcher()).write_pdf(**options)
 
 
 # ---------------------------------------------------------------- spreadsheet
