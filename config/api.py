@@ -90,6 +90,13 @@ urlpatterns += [
     path("points/<int:point_id>/response/", consolidation_api.PointResponseView.as_view(), name="api-point-response"),
 ]
 
+# consultations: a review's archive (issue 14, §33)
+from consultations.archive import api as archive_api  # noqa: E402
+
+urlpatterns += [
+    path("reviews/<int:review_id>/archive.zip", archive_api.ReviewArchiveView.as_view(), name="api-review-archive"),
+]
+
 # consultations: questions put to the committee and the experts' answers (issue 8)
 from consultations.inquiries import api as consultation_api  # noqa: E402
 

@@ -29,6 +29,13 @@ urlpatterns += [
     path("my-points/", cv.my_points, name="my-points"),
 ]
 
+# issue 14: a review's archive (§33), the button of the consolidation page
+from consultations.archive import views as archive_views  # noqa: E402
+
+urlpatterns += [
+    path("reviews/<int:review_id>/archive.zip", archive_views.download, name="review-archive"),
+]
+
 # issue 8: the committee's year report (the commission and the secretariat)
 from consultations.year_report import views as yr  # noqa: E402
 

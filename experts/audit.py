@@ -53,6 +53,7 @@ OTP_FAILED = "otp.failed"
 PERMISSION_GRANT = "permission.grant"
 PERMISSION_REVOKE = "permission.revoke"
 EXPERT_STATUS = "expert.status"
+ARCHIVE_MADE = "archive.made"  # a review's archive (§33); details hold the manifest's SHA-256 and SM3
 
 MINIMUM_RETENTION_DAYS = 180
 

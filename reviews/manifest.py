@@ -81,6 +81,14 @@ class ArchiveWriter:
         self._zip.writestr(info, data)
         self.rows.append({"path": path, "size": len(data), **digests(data)})
 
+    def close(self):
+        """Close the zip (after ``finish`` it is already closed; after a failure it is abandoned,
+        so a second failure while closing it is not raised over the first)."""
+        try:
+            self._zip.close()
+        except (OSError, ValueError):
+            pass
+
     def finish(self, *, record=RECORD):
         listed = {row["path"] for row in self.rows}
         content = manifest_bytes(

@@ -94,6 +94,7 @@ def _reading_rights(user, review, data):
         "can_answer": rules.can_respond(user, review) and working,
         "can_publish": bool(final) and rules.can_publish_conclusion(user) and not final.conclusion_page_id,
         "is_secretariat": review_rules.is_secretariat(user),
+        "can_archive": rules.can_download_archive(user, review) and review.state != review.State.CLOSED,
     }
 
 
