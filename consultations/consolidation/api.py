@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from consultations.consolidation import documents, rules, selectors, services
+from consultations.consolidation.api_schema import ConsolidationRead
 from consultations.consolidation.models import GeneratedDocument
 from consultations.responses import rules as response_rules
 from consultations.responses import selectors as response_selectors
@@ -30,7 +31,7 @@ def visible_review(user, review_id):
     return review
 
 
-def _review_or_404(request, review_id):
+def review_or_404(request, review_id):
     review = visible_review(request.user, review_id)
     if review is None:
         raise exceptions.NotFound()
@@ -61,13 +62,40 @@ def consolidation_json(data):
         "group_opinion": consolidation.group_opinion,
         "version": consolidation.version,
         "digest": consolidation.digest,
-        "sealed_at": consolidation.sealed_at.isoformat() if consolidation.sealed_at else None,
+        "confirm_by": _moment(consolidation.confirm_by),
+        "sealed_at": _moment(consolidation.sealed_at),
+        "sealed_by": data["sealed_by"],
         "confirmations": [
-            {"expert": m["expert"], "name": m["name"], "at": m["confirmation"].at.isoformat()}
+            {
+                "expert": m["expert"] if data["names"] else None,
+                "name": m["name"],
+                "kind": m["confirmation"].kind,
+                "text": m["confirmation"].text,
+                "at": m["confirmation"].at.isoformat(),
+            }
             for m in data["panel"]
             if m["confirmation"]
         ],
+        "independence": [
+            {
+                "opinion": o.pk,
+                "author": o.author,
+                "read_others_at": _moment(o.independence["read_others_at"]),
+                "changed_after_reading_others": o.independence["changed_after_reading_others"],
+                "changes": [
+                    {"number": c["number"], "kind": c["kind"], "at": _moment(c["at"]), "changes": c["changes"]}
+                    for c in o.independence["changes"]
+                ],
+            }
+            for o in data["opinions"]
+        ],
     }
+
+
+def _moment(value):
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
 
 
 class ConsolidationWriteSerializer(serializers.Serializer):
@@ -80,19 +108,19 @@ class ConsolidationView(APIView):
     """The consolidated opinion: GET (with ``ETag``); PUT edits ``group_opinion`` (``If-Match``),
     for the chair and the secretariat."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ConsolidationRead)
     def get(self, request, review_id):
-        review = _review_or_404(request, review_id)
+        review = review_or_404(request, review_id)
         data = selectors.consolidate(review, user=request.user)
         return with_etag(Response(consolidation_json(data)), data["consolidation"].version)
 
     @extend_schema(
         request=ConsolidationWriteSerializer,
-        responses={200: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+        responses={200: ConsolidationRead, 409: OpenApiTypes.OBJECT},
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description='"<version>"')],
     )
     def put(self, request, review_id):
-        review = _review_or_404(request, review_id)
+        review = review_or_404(request, review_id)
         if not rules.can_edit(request.user, review):
             raise exceptions.PermissionDenied(_("The chair and the secretariat write the group opinion."))
         body = ConsolidationWriteSerializer(data=request.data)
@@ -125,7 +153,7 @@ class ConsolidationDocumentView(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 202: OpenApiTypes.OBJECT})
     def get(self, request, review_id, kind):
-        review = _review_or_404(request, review_id)
+        review = review_or_404(request, review_id)
         if kind not in documents.BUILDERS:
             raise exceptions.NotFound()
         return document_response(request, review, kind)

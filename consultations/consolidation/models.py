@@ -63,7 +63,9 @@ class Confirmation(models.Model):
     kind = models.CharField(_("answer"), max_length=20, choices=Kind.choices, default=Kind.CONFIRM)
     text = models.TextField(_("reservations or reason"), blank=True)
     digest = models.CharField(_("SHA-256 digest"), max_length=64)
-    at = models.DateTimeField(_("confirmed"), default=timezone.now)
+    at = models.DateTimeField(_("answered"), default=timezone.now)
+    # one answer per member per version, changeable until the seal: each change is kept here
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["consolidation", "version", "at", "id"]

@@ -39,8 +39,13 @@ def panel_expert(user, review):
 
 
 def can_confirm(user, review):
-    """Every panel member confirms the group opinion."""
+    """Every panel member answers the group opinion (confirms, with reservations, or refuses)."""
     return bool(panel_expert(user, review))
+
+
+def can_seal(user, review):
+    """The chair or the secretariat sets the confirmation deadline and seals the group opinion."""
+    return can_edit(user, review)
 
 
 def sees_names(user, consolidation):

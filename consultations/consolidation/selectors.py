@@ -23,9 +23,11 @@ from django.db.models import Count, Prefetch, Q
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from consultations.consolidation.models import Confirmation
 from consultations.consolidation.rules import sees_names
 from consultations.consolidation.services import ensure_consolidation
-from consultations.opinions.models import Comment, Opinion, Point
+from consultations.opinions.models import Comment, Opinion, OpinionVersion, Point
+from consultations.opinions.selectors import independence
 from reviews import rules as review_rules
 from reviews import selectors as review_selectors
 from reviews.models import Assignment, Review
@@ -139,7 +141,7 @@ def consolidate(review, *, user=None, names=None):
     main = {"for": "agree", "against": "disagree"}.get(majority_side(counts), "")
     points = _points(review, opinions, letters, names)
     confirmations = list(
-        consolidation.confirmations.filter(version=consolidation.version).select_related("expert").order_by("at")
+        consolidation.confirmations.filter(version=consolidation.version).select_related("expert").order_by("at", "id")
     )
     return {
         "review": review,
@@ -156,8 +158,23 @@ def consolidate(review, *, user=None, names=None):
             Comment.objects.filter(review=review, dissent=True).select_related("expert").order_by("created_at")
         ),
         "panel": panel_with_confirmations(review, consolidation, confirmations, letters, names),
+        "sealed_by": sealed_by_role(review, consolidation, confirmations),
+        "independence": attach_independence(opinions),
         "names": names,
     }
+
+
+def sealed_by_role(review, consolidation, confirmations):
+    """Who sealed the group opinion, as a role (never a name: the department reads this too):
+    ``chair``, ``secretariat``, ``all_answered`` (sealed by the last answer), ``deadline`` (by the
+    deadline task), or ``None`` while unsealed."""
+    if not consolidation.sealed_at:
+        return None
+    if consolidation.sealed_by_id is None:
+        return "deadline" if any(c.kind == Confirmation.Kind.NO_ANSWER for c in confirmations) else "all_answered"
+    if review.chair_id and review.chair.user_id == consolidation.sealed_by_id:
+        return "chair"
+    return "secretariat"
 
 
 def _points(review, opinions, letters, names):
@@ -251,3 +268,41 @@ def workspace_reviews(user):
         )
         .order_by("-due_at", "-id")
     )
+
+
+NOT_READ = {"read_others_at": None, "changed_after_reading_others": False, "changes": []}
+
+
+def attach_independence(opinions):
+    """Set ``independence`` on each opinion (``opinions.selectors.independence``: when its author
+    could first read the others' opinions, whether it changed after, and each kept version since,
+    with a ``kind_label`` and a one-line ``summary``) and return ``{opinion id: record}``."""
+    records = independence(opinions) if opinions else {}
+    kinds = dict(OpinionVersion.Kind.choices)
+    for opinion in opinions:
+        record = records.get(opinion.pk) or NOT_READ
+        opinion.independence = {
+            **record,
+            "changes": [
+                {**c, "kind_label": kinds.get(c["kind"], c["kind"]), "summary": change_summary(c["changes"])}
+                for c in record["changes"]
+            ],
+        }
+    return records
+
+
+def change_summary(changes):
+    """What one kept version changed (``[{"field", "before", "after"}]``), as one line for the
+    page and the documents: "Conclusion: “agree” → “disagree”; Point: …"."""
+    labels = {"conclusion": _("Conclusion"), "summary": _("Summary"), "scores": _("Scores")}
+    parts = []
+    for change in changes or []:
+        field = str(change.get("field", ""))
+        label = labels.get(field) or (_("Point") if field.startswith("points.") else field)
+        parts.append(f"{label}: “{_cut(change.get('before'))}” → “{_cut(change.get('after'))}”")
+    return "; ".join(parts)
+
+
+def _cut(text, size=120):
+    text = str(text or "")
+    return text if len(text) <= size else text[: size - 1] + "…"

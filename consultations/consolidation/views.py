@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consultations.consolidation import charts, documents, honoraria, package, rules, selectors, services
+from consultations.consolidation import charts, confirmations, documents, honoraria, package, rules, selectors, services
 from consultations.consolidation.api import document_names, document_response, visible_review
 from consultations.consolidation.models import GeneratedDocument
 from consultations.opinions import selectors as opinion_selectors
@@ -76,6 +78,9 @@ def reading(request, review_id):
             "open_points": response_selectors.open_points(review).count(),
             "documents": [(kind, kinds.get(kind)) for kind in documents.BUILDERS],
             "seq": opinion_selectors.last_seq(review),
+            "answer_kinds": [(k.value, k.label) for k in confirmations.ANSWER_KINDS],
+            "answer_draft": request.session.pop("answer_draft", None),
+            "answer_counts": _answer_counts(data["panel"]),
         }
     )
     return render(request, "consultations/consolidation/reading.html", context)
@@ -86,16 +91,28 @@ def _reading_rights(user, review, data):
     final = ResponsePackage.objects.filter(review=review).first()
     expert = rules.panel_expert(user, review)
     working = review.state in services.WORKING_STATES and not final
+    consolidation = data["consolidation"]
+    open_for_answers = working and bool(consolidation.group_opinion) and not consolidation.sealed_at
+    mine = next((m["confirmation"] for m in data["panel"] if expert and m["expert"] == expert.pk), None)
+    sealer = rules.can_seal(user, review) and open_for_answers
     return {
         "package": final,
         "can_edit": rules.can_edit(user, review) and working,
-        "can_confirm": bool(expert) and working,
-        "confirmed_by_me": bool(expert) and any(m["expert"] == expert.pk and m["confirmation"] for m in data["panel"]),
+        "can_confirm": bool(expert) and open_for_answers,
+        "my_answer": mine,
+        "confirmed_by_me": bool(mine),
+        "can_seal": sealer,
+        "seal_due": sealer and confirmations.may_seal_now(review, consolidation),
         "can_answer": rules.can_respond(user, review) and working,
         "can_publish": bool(final) and rules.can_publish_conclusion(user) and not final.conclusion_page_id,
         "is_secretariat": review_rules.is_secretariat(user),
         "can_archive": rules.can_download_archive(user, review) and review.state != review.State.CLOSED,
     }
+
+
+def _answer_counts(panel):
+    answers = [m["confirmation"].kind for m in panel if m["confirmation"]]
+    return {"answered": sum(k != "no_answer" for k in answers), "panel": len(panel)}
 
 
 def _int(value):
@@ -133,15 +150,67 @@ def save_group_opinion(request, review_id):
 @login_required
 @require_POST
 def confirm(request, review_id):
+    """A panel member's answer: confirm, confirm with reservations, or refuse to sign."""
     review = _review(request, review_id)
     try:
-        services.confirm_group_opinion(review, by=request.user, version=version_from_form(request.POST.get("version")))
-        messages.success(request, _("You confirmed the group opinion."))
+        confirmations.answer_group_opinion(
+            review,
+            by=request.user,
+            kind=request.POST.get("kind", ""),
+            text=request.POST.get("text", ""),
+            version=version_from_form(request.POST.get("version")),
+        )
+        messages.success(request, _("Your answer to the group opinion is recorded."))
     except services.StaleConsolidation:
-        messages.error(request, _("The group opinion changed since you opened the page: read it and confirm again."))
-    except StateConflict as error:
+        messages.error(request, _("The group opinion changed since you opened the page: read it and answer again."))
+    except (ValidationError, StateConflict) as error:
         _errors(request, error)
-    return redirect("consultations:consolidation", review_id=review.pk)
+        request.session["answer_draft"] = {"kind": request.POST.get("kind", ""), "text": request.POST.get("text", "")}
+    return redirect(f"{_reading_url(review.pk)}#answer")
+
+
+@login_required
+@require_POST
+def seal(request, review_id):
+    review = _review(request, review_id)
+    if not rules.can_seal(request.user, review):
+        raise Http404
+    try:
+        confirmations.seal_group_opinion(review, by=request.user)
+        messages.success(request, _("The group opinion is sealed."))
+    except (ValidationError, StateConflict) as error:
+        _errors(request, error)
+    return redirect(f"{_reading_url(review.pk)}#group")
+
+
+@login_required
+@require_POST
+def deadline(request, review_id):
+    review = _review(request, review_id)
+    if not rules.can_seal(request.user, review):
+        raise Http404
+    try:
+        confirmations.set_confirmation_deadline(
+            review, by=request.user, confirm_by=_local_moment(request.POST.get("confirm_by", ""))
+        )
+        messages.success(request, _("The confirmation deadline is saved."))
+    except (ValidationError, StateConflict) as error:
+        _errors(request, error)
+    return redirect(f"{_reading_url(review.pk)}#group")
+
+
+def _local_moment(value):
+    """A ``datetime-local`` field's value in the site's time zone; empty: ``None`` (no deadline)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ValidationError({"confirm_by": [_("Give the deadline as a date and a time.")]})
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 @login_required

@@ -4,6 +4,7 @@ opinion with If-Match, confirmations and the seal, and who may see it by every p
 import statistics
 
 import pytest
+from django.utils import translation
 
 from consultations.consolidation import selectors
 from consultations.consolidation import services as rules
@@ -72,7 +73,8 @@ def test_consolidation_points_are_grouped_by_plan_section_in_plan_order(review):
 def test_consolidation_department_reads_letters_not_names(review):
     staff = staff_of(review.plan.submitted_by, "planner")
 
-    data = selectors.consolidate(review, user=staff)
+    with translation.override("en"):
+        data = selectors.consolidate(review, user=staff)
 
     names = {o.expert.name for o in panel_of(review)}
     authors = {p["author"] for p in data["points"]}
@@ -141,7 +143,10 @@ def test_group_opinion_save_emits_consolidation_saved(review, secretariat_user):
     rules.save_group_opinion(review, by=secretariat_user, text="文本。", expected_version=0)
 
     event = ReviewEvent.objects.filter(review=review).order_by("-seq").first()
-    assert (event.type, event.payload) == ("consolidation.saved", {"version": 1, "sealed": False, "confirmed": 0})
+    assert (event.type, event.payload) == (
+        "consolidation.saved",
+        {"version": 1, "sealed": False, "confirmed": 0, "answered": 0, "confirm_by": None},
+    )
 
 
 # ---------------------------------------------------------------- the API

@@ -24,6 +24,8 @@ POSITIVE_EXEMPT = {
     "POST /api/v1/proposals/{proposal_id}/merge/": "the proposal merged into must exist and be open",
     "PUT /api/v1/points/{point_id}/response/": "a reason is required unless adopted",
     "PUT /api/v1/reviews/{review_id}/consolidation/": "the version must be the current one",
+    "POST /api/v1/reviews/{review_id}/consolidation/confirmation/": "a reservation or a refusal needs a text",
+    "PUT /api/v1/reviews/{review_id}/consolidation/deadline/": "the deadline must be in the future",
     "PUT /api/v1/reviews/{review_id}/discussion/": "the section must be an anchor of the plan",
     "POST /api/v1/plans/{plan_id}/versions/": "the document must be a real .docx or .pdf; drafters must exist",
     "POST /api/v1/proposals/{proposal_id}/return/": "only a routed or submitted proposal is returned",

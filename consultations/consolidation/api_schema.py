@@ -1,0 +1,105 @@
+"""The shapes of the consolidation API's answers, for the OpenAPI schema (drf-spectacular): what
+``api.consolidation_json`` writes, field by field. Documentation only: the views build the JSON."""
+
+from rest_framework import serializers
+
+from consultations.consolidation.models import Confirmation
+from consultations.opinions.models import Opinion, OpinionVersion
+from consultations.responses.models import Response
+
+
+class ScoreRead(serializers.Serializer):
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    mean = serializers.FloatField(allow_null=True)
+    median = serializers.FloatField(allow_null=True)
+    min = serializers.IntegerField(allow_null=True)
+    max = serializers.IntegerField(allow_null=True)
+    stdev = serializers.FloatField(allow_null=True)
+
+
+class PointResponseRead(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Response.Status.choices)
+    reason = serializers.CharField(allow_blank=True)
+    at = serializers.DateTimeField()
+
+
+class ConsolidatedPointRead(serializers.Serializer):
+    id = serializers.IntegerField()
+    section = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(allow_blank=True)
+    author = serializers.CharField(help_text="The expert's name, or their letter (Expert A) where names are hidden.")
+    response = PointResponseRead(allow_null=True)
+
+
+class DissentPointRead(serializers.Serializer):
+    id = serializers.IntegerField()
+    section = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(allow_blank=True)
+
+
+class DissentRead(serializers.Serializer):
+    opinion = serializers.IntegerField()
+    author = serializers.CharField()
+    conclusion = serializers.ChoiceField(choices=Opinion.Conclusion.choices)
+    summary = serializers.CharField(allow_blank=True)
+    points = DissentPointRead(many=True)
+
+
+class ConfirmationRead(serializers.Serializer):
+    expert = serializers.IntegerField(
+        allow_null=True, help_text="The expert's id; null where the reader sees letters instead of names."
+    )
+    name = serializers.CharField(help_text="The expert's name, or their letter (Expert A) where names are hidden.")
+    kind = serializers.ChoiceField(
+        choices=Confirmation.Kind.choices,
+        help_text="confirm, reservation (confirmed with reservations), refusal (refused to sign), "
+        "no_answer (recorded at the seal for a member who did not answer).",
+    )
+    text = serializers.CharField(allow_blank=True, help_text="The reservations or the reason for a refusal.")
+    at = serializers.DateTimeField()
+
+
+class FieldChangeRead(serializers.Serializer):
+    field = serializers.CharField(help_text="conclusion, summary, scores, or points.<id>.")
+    before = serializers.CharField(allow_blank=True)
+    after = serializers.CharField(allow_blank=True)
+
+
+class ChangeRead(serializers.Serializer):
+    number = serializers.IntegerField(help_text="The kept version's number.")
+    kind = serializers.ChoiceField(choices=OpinionVersion.Kind.choices, help_text="What kept the version.")
+    at = serializers.DateTimeField()
+    changes = FieldChangeRead(many=True, help_text="What changed from the version before.")
+
+
+class IndependenceRead(serializers.Serializer):
+    opinion = serializers.IntegerField()
+    author = serializers.CharField()
+    read_others_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the author could first read the others' opinions; null: never."
+    )
+    changed_after_reading_others = serializers.BooleanField()
+    changes = ChangeRead(many=True, help_text="The versions kept after that moment.")
+
+
+class ConsolidationRead(serializers.Serializer):
+    review = serializers.IntegerField()
+    tallies = serializers.DictField(child=serializers.IntegerField(), help_text="conclusion → count")
+    scores = serializers.DictField(child=ScoreRead(), help_text="criterion → statistics")
+    agreement = serializers.ChoiceField(choices=["unanimous", "mixed", "conflicting", ""])
+    points = ConsolidatedPointRead(many=True)
+    dissent = DissentRead(many=True)
+    group_opinion = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField()
+    digest = serializers.CharField(allow_blank=True)
+    confirm_by = serializers.DateTimeField(allow_null=True, help_text="The confirmation deadline; null: none set.")
+    sealed_at = serializers.DateTimeField(allow_null=True)
+    sealed_by = serializers.ChoiceField(
+        choices=["chair", "secretariat", "all_answered", "deadline"],
+        allow_null=True,
+        help_text="Who sealed it: the chair, the secretariat, the last answer (all_answered) or the "
+        "deadline task (deadline); null while unsealed.",
+    )
+    confirmations = ConfirmationRead(many=True, help_text="The panel's answers to the current version.")
+    independence = IndependenceRead(many=True, help_text="For each sealed opinion, the independence record.")
