@@ -90,6 +90,23 @@ urlpatterns += [
     path("points/<int:point_id>/response/", consolidation_api.PointResponseView.as_view(), name="api-point-response"),
 ]
 
+# consultations: the panel's answers to the group opinion, its deadline and its seal (issue 14)
+from consultations.consolidation import answers_api  # noqa: E402
+
+urlpatterns += [
+    path(
+        "reviews/<int:review_id>/consolidation/confirmation/",
+        answers_api.ConfirmationView.as_view(),
+        name="api-consolidation-confirmation",
+    ),
+    path(
+        "reviews/<int:review_id>/consolidation/deadline/",
+        answers_api.DeadlineView.as_view(),
+        name="api-consolidation-deadline",
+    ),
+    path("reviews/<int:review_id>/consolidation/seal/", answers_api.SealView.as_view(), name="api-consolidation-seal"),
+]
+
 # consultations: a review's archive (issue 14, §33)
 from consultations.archive import api as archive_api  # noqa: E402
 
