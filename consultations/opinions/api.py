@@ -61,22 +61,56 @@ class ConclusionField(serializers.CharField):
 
 
 class OpinionSerializer(serializers.ModelSerializer):
+    """An opinion as the caller may read it. A draft's content is its author's alone
+    (``rules.shows_content``): anyone else gets ``content_hidden`` and empty content, with
+    ``saved_at``. ``read_others_at`` and ``changed_after_reading_others`` are the independence
+    record (``selectors.independence``, given as the ``independence`` context for a list)."""
+
     expert_name = serializers.CharField(source="expert.name", read_only=True)
     conclusion = ConclusionField(read_only=True)
     scores = ScoresField(read_only=True)
     points = serializers.SerializerMethodField()
+    content_hidden = serializers.SerializerMethodField(
+        help_text="A draft seen by someone other than its author: its content is left out."
+    )
+    read_others_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the author could first read the others' opinions."
+    )
+    changed_after_reading_others = serializers.SerializerMethodField(
+        help_text="Whether a kept version after that moment changed the sealed opinion."
+    )
 
     class Meta:
         model = Opinion
         fields = ["id", "review", "expert", "expert_name", "conclusion", "scores", "summary", "points", "version",
-                  "saved_at", "submitted_at", "digest"]  # fmt: skip
+                  "saved_at", "submitted_at", "digest", "content_hidden", "read_others_at",
+                  "changed_after_reading_others"]  # fmt: skip
         read_only_fields = fields
+
+    def _user(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
 
     def get_points(self, opinion) -> list[dict]:
         points = getattr(opinion, "live", None)
         if points is None:
             points = opinion.points.filter(removed=False).order_by("position", "id")
         return [{"id": p.id, "section": p.section, "text": p.text} for p in points]
+
+    def get_content_hidden(self, opinion) -> bool:
+        return not rules.shows_content(self._user(), opinion)
+
+    def get_changed_after_reading_others(self, opinion) -> bool:
+        record = self.context.get("independence")
+        if record is None or opinion.pk not in record:
+            record = selectors.independence([opinion])
+        return record[opinion.pk]["changed_after_reading_others"]
+
+    def to_representation(self, opinion):
+        data = super().to_representation(opinion)
+        if data["content_hidden"]:
+            data.update(conclusion="", scores={}, summary="", points=[], digest="")
+        return data
 
 
 class SaveSerializer(serializers.Serializer):
@@ -120,7 +154,8 @@ class VersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OpinionVersion
-        fields = ["number", "kind", "reason", "by", "by_name", "at", "digest", "opinion_version", "content", "changes"]
+        fields = ["number", "kind", "reason", "by", "by_name", "at", "digest", "opinion_version",
+                  "after_reading_others", "content", "changes"]  # fmt: skip
         read_only_fields = fields
 
     def get_by_name(self, version) -> str:
@@ -165,13 +200,13 @@ def _own_opinion(request, review_id):
     return opinion
 
 
-def _stale(error):
+def _stale(request, error):
     current = selectors.own_opinion(error.opinion.expert.user, error.opinion.review)
     response = error_response(
         _("Someone saved this opinion after the version you started from."),
         status_code=status.HTTP_409_CONFLICT,
         version=current.version,
-        current=OpinionSerializer(current).data,
+        current=OpinionSerializer(current, context={"request": request}).data,
     )
     return versioning.with_etag(response, current.version)
 
@@ -206,7 +241,9 @@ class OwnOpinionView(APIView):
     @extend_schema(responses=OpinionSerializer)
     def get(self, request, review_id):
         opinion = _own_opinion(request, review_id)
-        return versioning.with_etag(Response(OpinionSerializer(opinion).data), opinion.version)
+        return versioning.with_etag(
+            Response(OpinionSerializer(opinion, context={"request": request}).data), opinion.version
+        )
 
     @extend_schema(
         request=OpinionWriteSerializer,
@@ -218,9 +255,11 @@ class OwnOpinionView(APIView):
         try:
             saved = save_from_request(request, opinion, OpinionWriteSerializer)
         except StaleVersion as error:
-            return _stale(error)
+            return _stale(request, error)
         saved = selectors.own_opinion(request.user, saved.review)
-        return versioning.with_etag(Response(OpinionSerializer(saved).data), saved.version)
+        return versioning.with_etag(
+            Response(OpinionSerializer(saved, context={"request": request}).data), saved.version
+        )
 
 
 class SubmitOpinionView(APIView):
@@ -232,9 +271,11 @@ class SubmitOpinionView(APIView):
         try:
             submitted = submit_from_request(request, opinion)
         except StaleVersion as error:
-            return _stale(error)
+            return _stale(request, error)
         submitted = selectors.own_opinion(request.user, submitted.review)
-        return versioning.with_etag(Response(OpinionSerializer(submitted).data), submitted.version)
+        return versioning.with_etag(
+            Response(OpinionSerializer(submitted, context={"request": request}).data), submitted.version
+        )
 
 
 class OpinionVersionListView(generics.ListAPIView):
@@ -259,7 +300,9 @@ class OpinionVersionListView(generics.ListAPIView):
 
 
 class OpinionListView(generics.ListAPIView):
-    """All opinions of the review the caller may see at this stage (``rules.opinion_filter``)."""
+    """All opinions of the review the caller may see at this stage (``rules.opinion_filter``),
+    drafts without their content for anyone but their author (``rules.shows_content``), each with
+    its independence record."""
 
     serializer_class = OpinionSerializer
     queryset = Opinion.objects.none()  # names the model for the schema; get_queryset() decides
@@ -267,6 +310,11 @@ class OpinionListView(generics.ListAPIView):
     def get_queryset(self):
         review = _visible_review(self.request, self.kwargs["review_id"])
         return selectors.opinions_visible_to(self.request.user, review)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        context = {**self.get_serializer_context(), "independence": selectors.independence(page)}
+        return self.get_paginated_response(self.get_serializer(page, many=True, context=context).data)
 
 
 # ---------------------------------------------------------------- the discussion

@@ -120,13 +120,20 @@ def _compare_and_set(opinion, expected_version, **fields):
 
 def _keep_version(opinion, *, by, label, reason, merged):
     """After submission every change is an addendum (with its digest); before, a named or merged
-    save keeps a version, an autosave none."""
+    save keeps a version, an autosave none. Before keeping one, the author's moment is checked
+    again (an answer opened after the others sealed has had no event of its own yet)."""
+    if not (opinion.submitted_at or label or merged):
+        return
+    if opinion.read_others_at is None and note_readable_others(
+        review=opinion.review, consultation=opinion.consultation, only=opinion
+    ):
+        opinion.refresh_from_db(fields=["read_others_at"])
     if opinion.submitted_at:
         version = _record_version(opinion, kind=OpinionVersion.Kind.ADDENDUM, by=by, reason=reason)
         audit.record(audit.OPINION_ADDENDUM, actor=by, obj=opinion, outcome=audit.SUCCESS, version=version.pk)
         opinion.digest = version.digest
         opinion.save(update_fields=["digest"])
-    elif label or merged:
+    else:
         kind = OpinionVersion.Kind.MERGED if merged and not label else OpinionVersion.Kind.NAMED
         _record_version(opinion, kind=kind, by=by, reason=label)
 
@@ -167,6 +174,9 @@ def submit_opinion(opinion, *, by, expected_version=None):
         raise StateConflict(_("This opinion has already been submitted; later changes are addenda."))
     current = Opinion.objects.get(pk=opinion.pk)
     kind.check_complete(current)
+    # Could the author already read the others before sealing (a shared consultation)? Asked before
+    # the seal, which may itself open the others (``until_own_submission``) and is then not marked.
+    note_readable_others(review=current.review, consultation=current.consultation, only=current)
     expected = current.version if expected_version is None else expected_version
     current = _compare_and_set(opinion, expected, submitted_at=timezone.now(), saved_by=by)
     version = _record_version(current, kind=OpinionVersion.Kind.SUBMITTED, by=by, reason="")
@@ -181,19 +191,22 @@ def submit_opinion(opinion, *, by, expected_version=None):
 # ---------------------------------------------------------------- the independence record
 
 
-def note_readable_others(*, review=None, consultation=None):
+def note_readable_others(*, review=None, consultation=None, only=None):
     """THE one place ``Opinion.read_others_at`` is set: now, for every opinion of ``review`` (or
     answer of ``consultation``) whose author can now read at least one *other* sealed opinion by
     its kind's rule (``may_read_others``: for a review, the blindness after their own submission,
     or the close, whose consolidation the panel reads) and had no moment yet. Called after each
     event that can make others readable: a seal (``submit_opinion``: one's own, or another's that
     gives something to read), a review's close and a consultation's close or sharing (the
-    receivers below). Set once, never moved. Returns the ids it marked."""
+    receivers below), and before a version is kept for ``only`` that opinion (``_keep_version``).
+    Set once, never moved. Returns the ids it marked."""
     siblings = Opinion.objects.filter(review=review, consultation=consultation)
     sealed = set(siblings.filter(submitted_at__isnull=False).values_list("pk", flat=True))
     if not sealed:
         return []
     waiting = siblings.filter(read_others_at__isnull=True).select_related("expert__user", "review", "consultation")
+    if only is not None:
+        waiting = waiting.filter(pk=only.pk)
     marked = []
     for opinion in waiting:
         user, rule = opinion.expert.user, kind_of(opinion).may_read_others

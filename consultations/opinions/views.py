@@ -111,7 +111,9 @@ def submit(request, review_id):
 
 @login_required
 def versions(request, opinion_id):
-    """Every kept version (who, when, why) and a character-level comparison of any two."""
+    """Every kept version the caller may read (who, when, why, whether kept after the author could
+    read the others' opinions) and a character-level comparison of any two. Its author reads every
+    version; the secretariat those from the seal on (``rules.shows_content``), a draft's none."""
     # A review opinion only: a consultation answer (review=None) has no versions page, its drafts
     # are its author's alone (inquiries.rules), so its id answers 404 like any unseen object.
     opinion = get_object_or_404(
@@ -121,26 +123,27 @@ def versions(request, opinion_id):
         request.user, opinion
     ):
         raise Http404
-    rows = list(selectors.versions_of(opinion))
+    rows = list(selectors.versions_of(opinion, request.user))
     by_number = {v.number: v for v in rows}
     a, b = (by_number.get(version_from_form(request.GET.get(key))) for key in ("a", "b"))
     if rows and (a is None or b is None):
         b = b or rows[-1]
         a = a or (rows[-2] if len(rows) > 1 else rows[-1])
     comparison = diff.compare(a.content, b.content) if a and b else []
-    return render(
-        request,
-        "consultations/versions.html",
-        {"opinion": opinion, "review": opinion.review, "versions": rows, "a": a, "b": b, "comparison": comparison},
-    )
+    context = {"opinion": opinion, "review": opinion.review, "versions": rows, "a": a, "b": b}
+    context.update(comparison=comparison, record=selectors.independence([opinion])[opinion.pk])
+    return render(request, "consultations/versions.html", context)
 
 
 @login_required
 def opinions(request, review_id):
-    """The opinions of the review the caller may see now (``rules.opinion_filter``)."""
+    """The opinions of the review the caller may see now (``rules.opinion_filter``): a draft's
+    content only for its author (``rules.shows_content``), each with its independence record."""
     review = _visible_review(request, review_id)
     rows = list(selectors.opinions_visible_to(request.user, review))
-    return render(request, "consultations/opinions.html", {"review": review, "opinions": rows})
+    record = selectors.independence(rows)
+    cards = [{"opinion": o, "shown": rules.shows_content(request.user, o), "record": record[o.pk]} for o in rows]
+    return render(request, "consultations/opinions.html", {"review": review, "cards": cards})
 
 
 @login_required

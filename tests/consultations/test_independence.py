@@ -3,6 +3,7 @@ versions came after, and what they changed (``services.note_readable_others``,
 ``services._record_version``, ``selectors.independence``)."""
 
 import pytest
+from django.test import Client
 
 from consultations.opinions import selectors, services
 from consultations.opinions.models import Opinion, OpinionVersion
@@ -147,3 +148,171 @@ def test_independence_of_many_opinions_is_one_query(secretariat_user, django_ass
         record = selectors.independence(rows)
 
     assert [record[o.pk]["changed_after_reading_others"] for o in opinions] == [True, False, False]
+
+
+# ---------------------------------------------------------------- what the API and the pages show
+
+
+def api_get(user, path):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    response = client.get(path)
+    return response
+
+
+def sealed_with_an_addendum_after_reading(secretariat_user):
+    """a seals, b seals (a can now read b's), a adds an addendum; c keeps a named draft."""
+    review = build_open_review(secretariat_user)
+    a, b, c = panel_of(review)
+    submit(a, "甲的意见")
+    submit(b, "乙的意见")
+    write(a, "甲的意见，补充", reason="补充")
+    write(c, "DRAFT-C-secret", label="初稿", points=[{"text": "DRAFT-C-point"}])
+    return review, a, b, c
+
+
+def test_opinions_api_flags_the_opinion_changed_after_reading_others(secretariat_user):
+    review, a, b, c = sealed_with_an_addendum_after_reading(secretariat_user)
+
+    body = api_get(secretariat_user, f"/api/v1/reviews/{review.pk}/opinions/").json()
+    rows = {row["id"]: row for row in body["results"]}
+
+    assert [
+        (rows[o.pk]["changed_after_reading_others"], rows[o.pk]["read_others_at"] is not None) for o in (a, b, c)
+    ] == [
+        (True, True),
+        (False, True),
+        (False, False),
+    ]
+
+
+def test_versions_api_marks_each_version_kept_after_reading_others(secretariat_user):
+    review, a, _b, _c = sealed_with_an_addendum_after_reading(secretariat_user)
+
+    body = api_get(a.expert.user, f"/api/v1/reviews/{review.pk}/opinion/versions/").json()
+
+    assert [(v["kind"], v["after_reading_others"]) for v in body["results"]] == [
+        ("submitted", False),
+        ("addendum", True),
+    ]
+
+
+def test_opinions_page_marks_the_opinion_changed_after_reading_others(secretariat_user):
+    review, a, _b, _c = sealed_with_an_addendum_after_reading(secretariat_user)
+
+    html = api_get(secretariat_user, f"/portal/reviews/{review.pk}/opinions/").content.decode()
+
+    assert html.count('data-testid="changed-after-reading"') == 1
+    assert "Changed after reading the others' opinions" in html
+    assert "甲的意见，补充" in html
+
+
+def test_versions_page_marks_versions_after_reading_others(secretariat_user):
+    _review, a, _b, _c = sealed_with_an_addendum_after_reading(secretariat_user)
+
+    html = api_get(a.expert.user, f"/portal/opinions/{a.pk}/versions/").content.decode()
+
+    assert (html.count('data-testid="version-row"'), html.count('data-testid="after-reading"')) == (2, 1)
+
+
+# ---------------------------------------------------------------- drafts are the author's alone
+
+
+def test_secretariat_sees_a_draft_exists_and_when_saved_not_its_content_in_the_api(secretariat_user):
+    review, _a, _b, c = sealed_with_an_addendum_after_reading(secretariat_user)
+
+    response = api_get(secretariat_user, f"/api/v1/reviews/{review.pk}/opinions/")
+    row = next(row for row in response.json()["results"] if row["id"] == c.pk)
+
+    assert "DRAFT-C" not in response.content.decode()
+    assert (row["content_hidden"], row["conclusion"], row["scores"], row["summary"], row["points"]) == (
+        True,
+        "",
+        {},
+        "",
+        [],
+    )
+    assert (row["saved_at"] is not None, row["submitted_at"]) == (True, None)
+
+
+def test_a_draft_s_content_reaches_nobody_but_its_author_on_any_path(secretariat_user):
+    review, a, b, c = sealed_with_an_addendum_after_reading(secretariat_user)
+    paths = [
+        f"/api/v1/reviews/{review.pk}/opinions/",
+        f"/api/v1/reviews/{review.pk}/opinion/",
+        f"/api/v1/reviews/{review.pk}/opinion/versions/",
+        f"/api/v1/reviews/{review.pk}/events/",
+        f"/portal/reviews/{review.pk}/opinions/",
+        f"/portal/reviews/{review.pk}/opinion/",
+        f"/portal/reviews/{review.pk}/board/",
+        f"/portal/reviews/{review.pk}/board/?fragment=1",
+        f"/portal/opinions/{c.pk}/versions/",
+        f"/portal/opinions/{c.pk}/versions/?a=1&b=1",
+    ]
+
+    def seen(user):
+        return "\n".join(api_get(user, path).content.decode() for path in paths)
+
+    # a and b have sealed, so the others' sealed opinions are open to them: c's draft still is not
+    assert [("DRAFT-C" in seen(user)) for user in (secretariat_user, a.expert.user, b.expert.user, c.expert.user)] == [
+        False,
+        False,
+        False,
+        True,
+    ]
+
+
+def test_versions_page_of_a_draft_is_404_for_the_secretariat_and_open_to_its_author(secretariat_user):
+    _review, _a, _b, c = sealed_with_an_addendum_after_reading(secretariat_user)
+
+    statuses = [
+        api_get(user, f"/portal/opinions/{c.pk}/versions/").status_code for user in (secretariat_user, c.expert.user)
+    ]
+
+    assert statuses == [404, 200]
+
+
+def test_secretariat_reads_a_sealed_opinion_s_versions_from_the_seal_on_only(secretariat_user):
+    review = build_open_review(secretariat_user)
+    a, _b, _c = panel_of(review)
+    write(a, "DRAFT-A-early", label="初稿")
+    submit(a, "甲的意见")
+
+    html = api_get(secretariat_user, f"/portal/opinions/{a.pk}/versions/?a=1&b=2").content.decode()
+
+    assert ("DRAFT-A-early" in html, html.count('data-testid="version-row"')) == (False, 1)
+
+
+# ---------------------------------------------------------------- a consultation's answers
+
+
+def test_shared_consultation_marks_an_answer_kept_after_another_was_sealed(secretariat_user):
+    from consultations.inquiries import services as consulting
+    from tests.consultations.consulting_setup import answer, build_committee, pose
+
+    committee = build_committee()
+    first, second = committee["experts"]["child"], committee["experts"]["grandchild"]
+    consultation = pose(secretariat_user, answers_shared=True)
+    answer(consultation, first)  # sealed: the others may read it at once (answers_shared)
+
+    late = answer(consultation, second, submit=False)
+    points = [{"id": p.pk, "question": p.question_id, "text": p.text + "（补充）"} for p in late.points.all()]
+    services.save_opinion(
+        late, by=second.user, data={"points": points}, expected_version=late.version, label="读过之后"
+    )
+    sealed = services.submit_opinion(consulting.ensure_answer(consultation, second), by=second.user)
+
+    assert (fresh(sealed).read_others_at is not None, marks(sealed)) == (True, [("named", True), ("submitted", True)])
+    assert selectors.independence([fresh(sealed)])[sealed.pk]["changed_after_reading_others"] is True
+
+
+def test_unshared_consultation_records_no_moment_before_the_close(secretariat_user):
+    from tests.consultations.consulting_setup import answer, build_committee, pose
+
+    committee = build_committee()
+    first, second = committee["experts"]["child"], committee["experts"]["grandchild"]
+    consultation = pose(secretariat_user)
+    answer(consultation, first)
+    sealed = answer(consultation, second)
+
+    assert (fresh(sealed).read_others_at, marks(sealed)) == (None, [("submitted", False)])
