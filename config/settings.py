@@ -150,8 +150,10 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
-            # A file, not memory: the live ASGI server of the browser tests runs in another process.
-            "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
+            # A file, not memory: the live ASGI server of the browser tests runs in another process
+            # (forked, it is handed this name). One per test run, so that two runs in one checkout
+            # never share (and break) one file.
+            "TEST": {"NAME": VAR_DIR / f"test-{os.getpid()}.sqlite3"},
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
