@@ -42,6 +42,7 @@ class ReviewArchiveView(APIView):
     content_negotiation_class = ErrorsAsJSON
 
     @extend_schema(
+        operation_id="review_archive",
         summary="The review's archive",
         description=(
             "Once consolidated: the review's whole record as one .zip with `manifest.json` (each file's "
