@@ -31,12 +31,18 @@ urlpatterns += [
     path("reviews/<int:review_id>/", reviews_api.ReviewDetailView.as_view(), name="api-review"),
     path("reviews/<int:review_id>/draw/", reviews_api.DrawCreateView.as_view(), name="api-review-draw"),
     path(
+        "reviews/<int:review_id>/draw/commitment/",
+        reviews_api.DrawCommitmentView.as_view(),
+        name="api-review-draw-commitment",
+    ),
+    path(
         "reviews/<int:review_id>/assignments/",
         reviews_api.ReviewAssignmentListView.as_view(),
         name="api-review-assignments",
     ),
     path("reviews/<int:review_id>/events/", reviews_api.ReviewEventListView.as_view(), name="api-review-events"),
     path("draws/<int:draw_id>/", reviews_api.DrawDetailView.as_view(), name="api-draw"),
+    path("draws/<int:draw_id>/record/", reviews_api.DrawRecordView.as_view(), name="api-draw-record"),
     path("draws/<int:draw_id>/verify/", reviews_api.DrawVerifyView.as_view(), name="api-draw-verify"),
     path("assignments/", reviews_api.AssignmentListView.as_view(), name="api-assignments"),
     path(

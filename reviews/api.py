@@ -15,13 +15,18 @@ from experts import audit
 from experts.models import Organization
 from reviews import rules, selectors, states
 from reviews.draw import services as draw_services
+from reviews.draw.selectors import draw_record
 from reviews.draw.verify import verify_draw
 from reviews.events import event_message, without_panel
-from reviews.models import Assignment, Draw, Plan, PlanVersion, Review, ReviewEvent
+from reviews.models import Assignment, Draw, DrawCommitment, Plan, PlanVersion, Review, ReviewEvent
 from reviews.serializers import (
     AcceptSerializer,
     AssignmentSerializer,
     DeclineSerializer,
+    DrawCommitmentRequestSerializer,
+    DrawCommitmentSerializer,
+    DrawRecordSerializer,
+    DrawRevealSerializer,
     DrawSerializer,
     EventSerializer,
     PanelAssignmentSerializer,
@@ -185,26 +190,63 @@ class ReviewDetailView(APIView):
 
 
 def _visible_draw(request, draw_id):
-    draw = get_object_or_404(Draw.objects.select_related("review__plan"), pk=draw_id)
+    draw = get_object_or_404(Draw.objects.select_related("review__plan", "commitment"), pk=draw_id)
     if not rules.can_view_draw(request.user, draw):
         raise exceptions.NotFound()
     return draw
 
 
-class DrawCreateView(APIView):
+def _may_draw(request, review_id):
+    review = _visible_review(request, review_id)
+    if not rules.can_manage_review(request.user, review):  # before reading the body
+        raise exceptions.PermissionDenied(_("Only the secretariat draws panels."))
+    return review
+
+
+class DrawCommitmentView(APIView):
     @extend_schema(
-        request=inline_serializer("DrawRequest", {"seed": serializers.CharField(required=False)}),
-        responses={201: DrawSerializer},
+        request=DrawCommitmentRequestSerializer,
+        responses={201: DrawCommitmentSerializer},
+        description="Freeze the eligible pool and bind the draw to a future public value and the witnesses "
+        "present (docs/draw-record.md). 400 names the field, or `pool` with the `rule` no panel could meet; "
+        "409 once the review has a draw or a commitment.",
     )
     def post(self, request, review_id):
-        review = _visible_review(request, review_id)
-        if not rules.can_manage_review(request.user, review):  # before reading the body
-            raise exceptions.PermissionDenied(_("Only the secretariat draws panels."))
-        seed = request.data.get("seed") if hasattr(request.data, "get") else None
-        if seed is not None and not isinstance(seed, str | int):
-            raise exceptions.ValidationError({"seed": [_("The seed is a text or a number.")]})
+        review = _may_draw(request, review_id)
+        data = DrawCommitmentRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         try:
-            draw = draw_services.draw_for_review(review, by=request.user, seed=str(seed) if seed is not None else None)
+            commitment = draw_services.commit_draw(review, by=request.user, **data.validated_data)
+        except draw_services.DrawInfeasible as error:  # the pool cannot give a panel: nothing to commit to
+            problem = " ".join(error.messages)
+            return error_response(problem, status_code=400, errors={"pool": [problem]}, rule=error.code)
+        return Response(DrawCommitmentSerializer(commitment).data, status=status.HTTP_201_CREATED)
+
+
+class DrawCreateView(APIView):
+    @extend_schema(
+        request=DrawRevealSerializer,
+        responses={201: DrawSerializer},
+        description="After a commitment: the public value, its signature (drand) and one input per witness; "
+        "the seed is derived from them and the commitment's digest. `{}` with no commitment: an unwitnessed "
+        "draw (system randomness). A `seed` field is refused (400).",
+    )
+    def post(self, request, review_id):
+        review = _may_draw(request, review_id)
+        if isinstance(request.data, dict) and "seed" in request.data:
+            refusal = _("The seed is derived from the public value and the witnesses; it cannot be typed.")
+            raise exceptions.ValidationError({"non_field_errors": [refusal], "seed": [refusal]})
+        data = DrawRevealSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            if values or DrawCommitment.objects.filter(review=review).exists():
+                draw = draw_services.reveal_draw(
+                    review, by=request.user, beacon_value=values.get("beacon_value"),
+                    beacon_signature=values.get("beacon_signature"), witness_inputs=values.get("witness_inputs", []),
+                )  # fmt: skip
+            else:
+                draw = draw_services.draw_for_review(review, by=request.user)
         except draw_services.DrawInfeasible as error:  # a 409 that names the rule, not a 400
             raise Conflict({"detail": " ".join(error.messages), "rule": error.code})
         return Response(DrawSerializer(draw).data, status=status.HTTP_201_CREATED)
@@ -214,6 +256,19 @@ class DrawDetailView(APIView):
     @extend_schema(responses=DrawSerializer)
     def get(self, request, draw_id):
         return Response(DrawSerializer(_visible_draw(request, draw_id)).data)
+
+
+class DrawRecordView(APIView):
+    @extend_schema(
+        responses=DrawRecordSerializer,
+        description="The self-contained record: `python -m reviews.verify record.json` replays it offline "
+        "(docs/draw-record.md).",
+    )
+    def get(self, request, draw_id):
+        draw = _visible_draw(request, draw_id)
+        response = Response(draw_record(draw))
+        response["Content-Disposition"] = f'attachment; filename="draw-{draw.pk}-record.json"'
+        return response
 
 
 class DrawVerifyView(APIView):

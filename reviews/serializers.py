@@ -3,13 +3,14 @@ the shapes of the bodies, nothing more; ``reviews.api`` holds the views."""
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.rest import DateTimeField
+from core.rest import DateTimeField, TextField
 from experts.models import Domain, Expert, Organization
 from reviews.draw.selectors import exclusions_by_rule
-from reviews.models import Assignment, Draw, Plan, PlanVersion, Review
+from reviews.models import Assignment, Draw, DrawCommitment, Plan, PlanVersion, Review
 
 
 class PlanVersionSerializer(serializers.ModelSerializer):
@@ -114,14 +115,70 @@ class ExclusionSerializer(serializers.Serializer):
     rule = serializers.CharField()
 
 
+@extend_schema_field({"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "minLength": 1}]})
+class RoundField(serializers.Field):
+    """A drand round number, or the name of a lottery draw (``reviews.draw.beacon`` checks it)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            raise serializers.ValidationError(_("A round number, or the lottery draw's name."))
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class BeaconSerializer(serializers.Serializer):
+    """The public value to come: ``source`` (drand quicknet, lottery; system for an unwitnessed
+    draw), ``round``, and ``public_at`` (when it becomes public; given for a lottery)."""
+
+    source = serializers.CharField(max_length=50)
+    round = RoundField(required=False)
+    public_at = serializers.CharField(required=False, max_length=40)
+
+
+class DrawCommitmentRequestSerializer(serializers.Serializer):
+    beacon = BeaconSerializer()
+    witnesses = serializers.ListField(child=TextField(max_length=200), min_length=1, max_length=20)
+
+
+class DrawCommitmentSerializer(serializers.ModelSerializer):
+    pool_size = serializers.SerializerMethodField()
+    beacon = BeaconSerializer()
+    witnesses = serializers.ListField(child=serializers.CharField())
+    committed_at = DateTimeField()
+
+    class Meta:
+        model = DrawCommitment
+        fields = ["id", "digest", "pool_hash", "pool_size", "rules", "algorithm", "beacon", "witnesses", "committed_at"]
+        read_only_fields = fields
+
+    def get_pool_size(self, commitment) -> int:
+        return len(commitment.pool)
+
+
+class DrawRevealSerializer(serializers.Serializer):
+    """After a commitment: the public value, its signature (drand), one input per witness. Empty
+    with no commitment: an unwitnessed draw. A ``seed`` is refused: it is derived, never typed."""
+
+    beacon_value = TextField(required=False, max_length=200, allow_blank=True)
+    beacon_signature = TextField(required=False, max_length=400, allow_blank=True, allow_null=True)
+    witness_inputs = serializers.ListField(child=TextField(max_length=200, allow_blank=True), required=False,
+                                           max_length=20)  # fmt: skip
+
+
 class DrawSerializer(serializers.ModelSerializer):
     excluded = serializers.SerializerMethodField()
     pool_size = serializers.SerializerMethodField()
     changes = serializers.SerializerMethodField()
+    commitment = DrawCommitmentSerializer(allow_null=True)
+    seed_source_label = serializers.CharField(source="get_seed_source_display")
+    witness_inputs = serializers.ListField(child=serializers.CharField())
 
     class Meta:
         model = Draw
-        fields = ["id", "review", "seed", "seed_source", "pool_hash", "pool", "pool_size", "rules", "algorithm",
+        fields = ["id", "review", "seed", "seed_source", "seed_source_label", "commitment", "beacon_value",
+                  "beacon_signature", "witness_inputs", "pool_hash", "pool", "pool_size", "rules", "algorithm",
                   "method", "solver", "selected", "alternates", "excluded", "changes", "batch", "drawn_by",
                   "drawn_at"]  # fmt: skip
         read_only_fields = fields
@@ -143,6 +200,58 @@ class DrawSerializer(serializers.ModelSerializer):
              "at": c.at.isoformat()}
             for c in draw.changes.all()
         ]  # fmt: skip
+
+
+# ---------------------------------------------------------------- the record (schema only: docs/draw-record.md)
+
+
+class RecordCommitmentSerializer(serializers.Serializer):
+    format = serializers.CharField()
+    review = serializers.IntegerField()
+    pool = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))
+    pool_hash = serializers.CharField()
+    excluded = serializers.DictField(child=serializers.ListField(child=serializers.IntegerField()))
+    rules = serializers.DictField()
+    algorithm = serializers.CharField()
+    beacon = BeaconSerializer()
+    witnesses = serializers.ListField(child=serializers.CharField())
+    committed_by = serializers.CharField()
+    committed_at = serializers.CharField()
+    batch = serializers.CharField(allow_blank=True)
+    digest = serializers.CharField()
+
+
+class RecordMemberSerializer(serializers.Serializer):
+    draw = serializers.IntegerField()
+    review = serializers.IntegerField()
+    drawn_at = serializers.CharField()
+    method = serializers.CharField()
+    commitment = RecordCommitmentSerializer(allow_null=True)
+    legacy = serializers.DictField(required=False, help_text="A draw made before commitments: pool, pool_hash, "
+                                   "excluded, rules.")  # fmt: skip
+    selected = serializers.ListField(child=serializers.IntegerField())
+    alternates = serializers.ListField(child=serializers.IntegerField())
+
+
+class RecordRevealSerializer(serializers.Serializer):
+    beacon_value = serializers.CharField(allow_blank=True)
+    beacon_signature = serializers.CharField(allow_blank=True)
+    witness_inputs = serializers.ListField(child=serializers.CharField())
+
+
+class DrawRecordSerializer(serializers.Serializer):
+    format = serializers.CharField()
+    draw = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=["single", "batch"])
+    seed_source = serializers.ChoiceField(choices=Draw.SeedSource.choices)
+    algorithm = serializers.CharField()
+    solver = serializers.CharField(allow_blank=True)
+    batch = serializers.CharField(allow_blank=True)
+    source = serializers.DictField(allow_null=True, help_text="The drand chain's constants, or null.")
+    reveal = RecordRevealSerializer()
+    seed = serializers.CharField()
+    members = RecordMemberSerializer(many=True)
+    names = serializers.DictField(child=serializers.CharField(allow_blank=True))
 
 
 class ReviewSummarySerializer(serializers.ModelSerializer):

@@ -117,9 +117,11 @@ def _actor_name(by):
     return (by.get_full_name() or by.get_username())[:150] if by is not None else ""
 
 
-def new_commitment(review_id, *, by, eligible, excluded, draw_rules, algorithm, beacon, witnesses, batch_name=""):
-    """An unsaved ``DrawCommitment`` with its digest (committed now, to the second)."""
-    committed_at = timezone.now().replace(microsecond=0)
+def new_commitment(
+    review_id, *, by, eligible, excluded, draw_rules, algorithm, beacon, witnesses, batch_name="", now=None
+):
+    """An unsaved ``DrawCommitment`` with its digest (committed ``now``, to the second)."""
+    committed_at = (now or timezone.now()).replace(microsecond=0)
     commitment = DrawCommitment(
         review_id=review_id, pool=eligible, pool_hash=engine.pool_hash(eligible), excluded=excluded,
         rules=draw_rules, algorithm=algorithm, beacon=beacon, witnesses=witnesses, batch=batch_name,
@@ -149,17 +151,18 @@ def commit_draw(review, *, by, beacon, witnesses, now=None):
 
     ``ValidationError`` names the field (``beacon``, ``witnesses``) or, when no panel can be drawn
     from the pool, is a ``DrawInfeasible`` naming the rule; ``StateConflict`` when the review is
-    not a draft or already has a draw or a commitment. ``now`` is for tests of old rounds."""
+    not a draft or already has a draw or a commitment. ``now`` is for tests of old (real) rounds."""
     check_actor(by)
+    now = now or timezone.now()
     names = clean_witnesses(witnesses)
-    normalised = clean_beacon(beacon, now=now or timezone.now())
+    normalised = clean_beacon(beacon, now=now)
     try:
         with transaction.atomic():
             locked = lock_draft(review)
             eligible, excluded, draw_rules = freeze(locked)
             commitment = new_commitment(
                 locked.pk, by=by, eligible=eligible, excluded=excluded, draw_rules=draw_rules,
-                algorithm=engine.ALGORITHM, beacon=normalised, witnesses=names,
+                algorithm=engine.ALGORITHM, beacon=normalised, witnesses=names, now=now,
             )  # fmt: skip
             save_with_history(commitment, by=by, reason="committed")
             states.transition(locked, Review.State.DRAWING, by=by, reason="draw committed")
