@@ -117,6 +117,8 @@ def test_archive_of_a_consolidated_review_holds_each_part(archive, review):
     assert [a["kind"] for a in group["answers"]] == ["confirm"] * 5
     assert len(json.loads(files["responses/responses.json"])["points"]) == 10
     assert files["plan/version-1.docx"] == review.plan_version.document.open("rb").read()
+    versions = json.loads(files["plan/versions.json"])
+    assert versions[0]["sha256_at_upload"] == hashlib.sha256(files["plan/version-1.docx"]).hexdigest()
     assert pdf_a_part(files["documents/record.pdf"]) == "3"
     assert pdf_a_part(files["documents/consolidation.pdf"]) == "3"
 
@@ -263,3 +265,12 @@ def test_verifier_cli_checks_the_archive_with_a_clean_environment(archive):
 
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.strip().splitlines()[-1].startswith("OK")
+
+
+def test_admin_reviews_list_links_the_archive_of_a_consolidated_review(review, client, secretariat_user):
+    client.force_login(secretariat_user)
+
+    page = client.get("/admin/reviews/")
+
+    assert page.status_code == 200
+    assert f"/portal/reviews/{review.pk}/archive.zip".encode() in page.content
