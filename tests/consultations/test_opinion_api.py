@@ -213,3 +213,70 @@ def test_put_with_non_integer_point_ids_or_non_string_text_is_400_and_changes_no
         "points.2": ["The text must be a string."],
     }
     assert client.get(url(review)).json()["version"] == 0
+
+
+def _sealed(opinion, summary):
+    from consultations.opinions import services
+
+    services.save_opinion(
+        opinion,
+        by=opinion.expert.user,
+        data={"conclusion": "agree", "scores": SCORES, "summary": summary, "points": []},
+        expected_version=opinion.version,
+    )
+    opinion.refresh_from_db()
+    return services.submit_opinion(opinion, by=opinion.expert.user)
+
+
+def test_opinions_list_gives_every_opinion_changed_after_reading_others(api_as, review, opinions, secretariat_user):
+    _sealed(opinions[0], "甲")
+    _sealed(opinions[1], "乙")
+
+    rows = api_as(secretariat_user).get(url(review, "opinions/")).json()["results"]
+
+    assert sorted((r["id"], r["changed_after_reading_others"], r["read_others_at"] is None) for r in rows) == sorted(
+        [(opinions[0].pk, False, False), (opinions[1].pk, False, False), (opinions[2].pk, False, True)]
+    )
+
+
+def test_secretariat_lists_a_draft_with_its_saved_time_and_no_content(api_as, review, opinions, secretariat_user):
+    put(api_as(opinions[0].expert.user), review, {"summary": "草稿内容", "conclusion": "agree"}, 0)
+
+    rows = api_as(secretariat_user).get(url(review, "opinions/")).json()["results"]
+    row = next(r for r in rows if r["id"] == opinions[0].pk)
+
+    assert (row["content_hidden"], row["summary"], row["conclusion"], row["version"], row["saved_at"] is None) == (
+        True,
+        "",
+        "",
+        1,
+        False,
+    )
+
+
+def test_author_reads_their_own_draft_in_full(api_as, review, opinions):
+    client = api_as(opinions[0].expert.user)
+    put(client, review, {"summary": "草稿内容"}, 0)
+
+    own = client.get(url(review)).json()
+    listed = client.get(url(review, "opinions/")).json()["results"]
+
+    assert (own["content_hidden"], own["summary"]) == (False, "草稿内容")
+    assert [(r["content_hidden"], r["summary"]) for r in listed] == [(False, "草稿内容")]
+
+
+def test_addendum_after_reading_others_is_marked_in_the_versions_and_the_list(api_as, review, opinions):
+    _sealed(opinions[0], "甲")
+    _sealed(opinions[1], "乙")
+    client = api_as(opinions[0].expert.user)
+    version = client.get(url(review)).json()["version"]
+
+    put(client, review, {"conclusion": "agree", "scores": SCORES, "summary": "甲，补充", "reason": "补充"}, version)
+    versions = client.get(url(review, "opinion/versions/")).json()["results"]
+    listed = {r["id"]: r for r in client.get(url(review, "opinions/")).json()["results"]}
+
+    assert [(v["kind"], v["after_reading_others"]) for v in versions] == [("submitted", False), ("addendum", True)]
+    assert (
+        listed[opinions[0].pk]["changed_after_reading_others"],
+        listed[opinions[1].pk]["changed_after_reading_others"],
+    ) == (True, False)

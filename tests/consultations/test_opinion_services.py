@@ -220,3 +220,34 @@ def test_another_user_cannot_write_an_opinion(opinions):
 
 def test_canonical_text_is_nfc_with_unix_line_ends_and_no_trailing_spaces():
     assert canonical.normalise_text("  e\u0301 \r\n第二行  \n") == "\u00e9\n第二行"
+
+
+def _seal(opinion, summary):
+    services.save_opinion(
+        opinion,
+        by=opinion.expert.user,
+        data=data(conclusion="agree", scores={"necessity": 9, "feasibility": 8, "soundness": 7}, summary=summary),
+        expected_version=Opinion.objects.get(pk=opinion.pk).version,
+    )
+    return services.submit_opinion(Opinion.objects.get(pk=opinion.pk), by=opinion.expert.user)
+
+
+def test_the_seal_that_opens_the_others_is_kept_before_the_moment(opinions):
+    _seal(opinions[0], "甲")
+
+    sealed = _seal(opinions[1], "乙")
+
+    version = OpinionVersion.objects.get(opinion=sealed, kind="submitted")
+    assert (Opinion.objects.get(pk=sealed.pk).read_others_at is not None, version.after_reading_others) == (True, False)
+
+
+def test_note_readable_others_marks_each_author_once(opinions):
+    _seal(opinions[0], "甲")
+    _seal(opinions[1], "乙")
+    moments = dict(Opinion.objects.filter(pk__in=[o.pk for o in opinions]).values_list("pk", "read_others_at"))
+
+    again = services.note_readable_others(review=opinions[0].review)
+
+    after = dict(Opinion.objects.filter(pk__in=[o.pk for o in opinions]).values_list("pk", "read_others_at"))
+    assert (again, after) == ([], moments)
+    assert [moments[o.pk] is not None for o in opinions] == [True, True, False]
