@@ -18,157 +18,42 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from consultations.consolidation.charts import conclusion_label, spread_chart, tally_chart
-from consultations.consolidation.models import Consolidation, GeneratedDocument
+from consultations.consolidation.content import (  # noqa: F401 (agreement_label, response_text: the page's)
+    _local,
+    agreement_label,
+    document_content,
+    independence_rows,
+    panel_rows,
+    response_text,
+    seal_line,
+    title,
+)
+from consultations.consolidation.models import Confirmation, Consolidation, GeneratedDocument
 from consultations.consolidation.selectors import consolidate
 from consultations.consolidation.services import ensure_consolidation
 from consultations.doc_templates import official
-from consultations.doc_templates.official import append_text_row, chinese_number, number_parts, render_official_docx
-from consultations.opinions.models import Opinion
+from consultations.doc_templates.official import append_text_row, render_official_docx
+from consultations.opinions.models import Opinion, OpinionVersion
 from consultations.responses.models import Response
 
 logger = logging.getLogger(__name__)
 
 
-def _fmt(value):
-    return "—" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-# ---------------------------------------------------------------- content shared by the documents
-
-
-def response_text(response):
-    if not response:
-        return _("not answered yet")
-    label = dict(Response.Status.choices)[response["status"]]
-    return f"{label}: {response['reason']}" if response["reason"] else str(label)
-
-
-def document_content(data):
-    """The ordered parts of the document (headings 一、（一）1.), from ``consolidate(...)``."""
-    review = data["review"]
-    consolidation = data["consolidation"]
-    scores = data["scores"]
-    parts = [
-        {
-            "heading": _("Overview"),
-            "lines": [
-                _("Plan: {plan} (version {version}).").format(
-                    plan=review.plan.title, version=review.plan_version.number
-                ),
-                _("Mode: {mode}; panel of {n}; {m} sealed opinion(s).").format(
-                    mode=review.get_mode_display(), n=len(data["panel"]), m=len(data["opinions"])
-                ),
-            ],
-        },
-        {
-            "heading": _("Conclusions"),
-            "lines": [f"{conclusion_label(c)}: {n}" for c, n in data["tallies"].items()]
-            + [_("Agreement: {state}.").format(state=agreement_label(data["agreement"]))],
-        },
-        {
-            "heading": _("Scores"),
-            "lines": [
-                _(
-                    "{label}: mean {mean}, median {median}, minimum {min}, maximum {max}, spread {stdev} (of {scale})."
-                ).format(
-                    label=row["label"],
-                    mean=_fmt(row["mean"]),
-                    median=_fmt(row["median"]),
-                    min=_fmt(row["min"]),
-                    max=_fmt(row["max"]),
-                    stdev=_fmt(row["stdev"]),
-                    scale=row["scale"],
-                )
-                for row in scores.values()
-            ],
-        },
-        {"heading": _("Group opinion"), "lines": consolidation.group_opinion.splitlines() or [_("(not written yet)")]},
-        {"heading": _("Points by section of the plan"), "lines": [], "groups": _point_groups(data)},
-        {
-            "heading": _("Dissenting opinions"),
-            "lines": [
-                line
-                for o in data["dissent"]
-                for line in [f"{o.author}（{conclusion_label(o.conclusion)}）: {o.summary}"]
-                + [f"— {p.text}" for p in o.live]
-            ]
-            + [
-                f"{c.expert.name if (c.expert_id and data['names']) else ''} {c.text}".strip()
-                for c in data["dissent_comments"]
-            ]
-            or [_("None.")],
-        },
-    ]
-    return number_parts(parts)
-
-
-def _point_groups(data):
-    groups = []
-    for index, group in enumerate(data["groups"], start=1):
-        title = group["title"] or (group["section"] or _("General"))
-        groups.append(
-            {
-                "heading": f"（{chinese_number(index)}）{title}",
-                "points": [
-                    f"{number}. {p['text']}（{p['author']}）{_('Response')}: {response_text(p['response'])}"
-                    for number, p in enumerate(group["points"], start=1)
-                ],
-            }
-        )
-    return groups
-
-
-def agreement_label(state):
-    return {
-        "unanimous": _("unanimous"),
-        "mixed": _("mixed"),
-        "conflicting": _("conflicting"),
-    }.get(state, _("no sealed opinion"))
-
-
-def panel_rows(data):
-    rows = []
-    for member in data["panel"]:
-        confirmation = member["confirmation"]
-        rows.append(
-            {
-                "name": member["name"],
-                "title": member["title"],
-                "role": _("Chair") if member["chair"] else _("Member"),
-                "confirmed": timezone.localtime(confirmation.at).strftime("%Y-%m-%d %H:%M")
-                if confirmation
-                else _("not confirmed"),
-            }
-        )
-    return rows
-
-
-def _title(data):
-    return _("Expert panel opinion on “{plan}”").format(plan=data["review"].plan.title)
-
-
-def _seal_line(data):
-    consolidation = data["consolidation"]
-    if consolidation.sealed_at:
-        return _("Sealed {at}, version {version}, SHA-256 {digest}").format(
-            at=timezone.localtime(consolidation.sealed_at).strftime("%Y-%m-%d %H:%M"),
-            version=consolidation.version,
-            digest=consolidation.digest,
-        )
-    return _("Version {version}, not yet confirmed by the whole panel.").format(version=consolidation.version)
-
-
 def docx_bytes(data):
     return render_official_docx(
         {
-            "title": _title(data),
+            "title": title(data),
             "subtitle": timezone.localtime(timezone.now()).strftime("%Y-%m-%d"),
             "parts": document_content(data),
             "signature_title": _("Signatures of the panel"),
-            "signature_note": _("Each member confirmed the group opinion in the portal at the time shown."),
-            "columns": [_("Name"), _("Title"), _("Role"), _("Confirmed")],
+            "signature_note": _(
+                "Each member answered the group opinion in the portal: confirmed, confirmed with reservations, or "
+                "refused to sign, with the time and the text of the answer; a member who did not answer by the "
+                "deadline is shown so."
+            ),
+            "columns": [_("Name"), _("Title"), _("Role"), _("Answer")],
             "panel": panel_rows(data),
-            "seal_line": _seal_line(data),
+            "seal_line": seal_line(data),
         }
     )
 
@@ -222,10 +107,10 @@ def pdf_bytes(data, *, variant=None):
         "consultations/consolidation/document.html",
         {
             **data,
-            "title": _title(data),
+            "title": title(data),
             "parts": document_content(data),
             "panel_rows": panel_rows(data),
-            "seal_line": _seal_line(data),
+            "seal_line": seal_line(data),
             "tally_chart": tally_chart(data["tallies"]),
             "spread_chart": spread_chart(data["scores"]),
         },
@@ -246,7 +131,8 @@ def xlsx_bytes(data):
     sheet = workbook.active
     sheet.title = "scores"
     criteria = list(data["scores"].items())
-    sheet.append([_("Expert"), _("Conclusion"), *[row["label"] for _k, row in criteria], _("Submitted")])
+    sheet.append([_("Expert"), _("Conclusion"), *[row["label"] for _k, row in criteria], _("Submitted"),
+                  _("Changed after reading the others")])  # fmt: skip
     for opinion in data["opinions"]:
         sheet.append(
             [
@@ -254,6 +140,7 @@ def xlsx_bytes(data):
                 conclusion_label(opinion.conclusion),
                 *[(opinion.scores or {}).get(key) for key, _row in criteria],
                 timezone.localtime(opinion.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                _("yes") if opinion.independence["changed_after_reading_others"] else _("no"),
             ]
         )
     for label, field in ((_("Mean"), "mean"), (_("Median"), "median"), (_("Minimum"), "min"),
@@ -265,7 +152,19 @@ def xlsx_bytes(data):
         response = point["response"] or {}
         append_text_row(points, [point["id"], point["section"], point["author"], point["text"],
                                  response.get("status", ""), response.get("reason", "")])  # fmt: skip
-    for ws in (sheet, points):
+    answers = workbook.create_sheet("answers")
+    answers.append([_("Expert"), _("Role"), _("Answer"), _("Text"), _("At")])
+    for member in data["panel"]:
+        answer = member["confirmation"]
+        append_text_row(answers, [member["name"], _("Chair") if member["chair"] else _("Member"),
+                                  answer.get_kind_display() if answer else _("not answered yet"),
+                                  answer.text if answer else "", _local(answer.at) if answer else ""])  # fmt: skip
+    independence = workbook.create_sheet("independence")
+    independence.append([_("Expert"), _("Could read the others from"), _("Changed after reading the others"),
+                         _("What changed")])  # fmt: skip
+    for author, read_from, changed, changes in independence_rows(data):
+        append_text_row(independence, [author, read_from, _("yes") if changed else _("no"), "\n".join(changes)])
+    for ws in (sheet, points, answers, independence):
         for cell in ws[1]:
             cell.font = Font(bold=True)
     buffer = io.BytesIO()
@@ -281,20 +180,35 @@ CONTENT_TYPES = {kind: official.CONTENT_TYPES[kind] for kind in BUILDERS}
 
 
 def content_key(review, names=True):
-    """Changes when anything a document shows changes: the consolidation's version, the sealed
-    opinions (digests) and the answers."""
-    consolidation = Consolidation.objects.filter(review=review).values_list("version", "sealed_at").first()
-    digests = list(
+    """Changes when anything a document shows changes: the consolidation's version, deadline and
+    seal, the panel's answers, the sealed opinions (digests, versions kept, when their authors
+    could read the others) and the answers to points."""
+    consolidation = (
+        Consolidation.objects.filter(review=review)
+        .values_list("version", "sealed_at", "sealed_by", "confirm_by")
+        .first()
+    )
+    confirmations = list(
+        Confirmation.objects.filter(consolidation__review=review)
+        .order_by("id")
+        .values_list("expert_id", "version", "kind", "text", "at")
+    )
+    opinions = list(
         Opinion.objects.filter(review=review, submitted_at__isnull=False)
         .order_by("id")
-        .values_list("digest", flat=True)
+        .values_list("digest", "read_others_at")
+    )
+    versions = list(
+        OpinionVersion.objects.filter(opinion__review=review, after_reading_others=True)
+        .order_by("id")
+        .values_list("opinion_id", "number")
     )
     answers = list(
         Response.objects.filter(point__opinion__review=review)
         .order_by("point_id")
         .values_list("point_id", "status", "at")
     )
-    raw = repr((consolidation, digests, answers, bool(names)))
+    raw = repr((consolidation, confirmations, opinions, versions, answers, bool(names)))
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -13,7 +13,17 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consultations.consolidation import charts, confirmations, documents, honoraria, package, rules, selectors, services
+from consultations.consolidation import (
+    charts,
+    confirmations,
+    content,
+    documents,
+    honoraria,
+    package,
+    rules,
+    selectors,
+    services,
+)
 from consultations.consolidation.api import document_names, document_response, visible_review
 from consultations.consolidation.models import GeneratedDocument
 from consultations.opinions import selectors as opinion_selectors
@@ -81,6 +91,7 @@ def reading(request, review_id):
             "answer_kinds": [(k.value, k.label) for k in confirmations.ANSWER_KINDS],
             "answer_draft": request.session.pop("answer_draft", None),
             "answer_counts": _answer_counts(data["panel"]),
+            "sealed_by_label": content.sealed_by_label(data["sealed_by"]),
         }
     )
     return render(request, "consultations/consolidation/reading.html", context)

@@ -62,3 +62,28 @@ def set_chair(review, by):
     review_services.set_chair(review, opinion.expert, by=by)
     review.refresh_from_db()
     return opinion.expert.user
+
+
+AMENDED = "读了其他专家的意见后补充：同意加强资金保障。"
+
+
+def amended_review(by, *, panel=3):
+    """A closed review whose first panel member amended their sealed opinion after reading the
+    others' (an addendum marked after reading), the others unchanged."""
+    review = build_open_review(by, panel=panel, roster_size=12)
+    anchors = sections(review)
+    opinions = panel_of(review)
+    for index, opinion in enumerate(opinions):
+        write_and_seal(opinion, conclusion=CONCLUSIONS[index], scores=SCORES[index], summary=f"意见{index + 1}。",
+                       points=[{"section": anchors[1], "text": f"第{index + 1}位专家的建议。"}])  # fmt: skip
+    first = type(opinions[0]).objects.get(pk=opinions[0].pk)
+    services.save_opinion(
+        first,
+        by=first.expert.user,
+        data={"conclusion": CONCLUSIONS[0], "scores": SCORES[0], "summary": AMENDED, "points": []},
+        expected_version=first.version,
+        reason="读了其他意见",
+    )
+    review_services.transition(review, "closed", by=by)
+    review.refresh_from_db()
+    return review

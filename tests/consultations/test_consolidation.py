@@ -247,3 +247,36 @@ def test_reading_view_form_save_with_a_stale_version_changes_nothing(review, cli
         "Someone saved the group opinion after you opened the page: check it and save again."
     ]
     assert review.consolidation.__class__.objects.get(review=review).group_opinion == "第一稿。"
+
+
+# ---------------------------------------------------------------- the independence record
+
+
+def test_api_consolidation_flags_the_opinion_changed_after_reading_others(secretariat_user, api_as, commission_user):
+    from tests.consultations.consolidation_setup import AMENDED, amended_review
+
+    review = amended_review(secretariat_user)
+
+    body = api_as(commission_user).get(f"/api/v1/reviews/{review.pk}/consolidation/").json()
+
+    amended = Opinion.objects.get(review=review, summary=AMENDED)
+    flags = {row["opinion"]: row["changed_after_reading_others"] for row in body["independence"]}
+    assert flags == {o.pk: o.pk == amended.pk for o in Opinion.objects.filter(review=review)}
+    changed = next(row for row in body["independence"] if row["opinion"] == amended.pk)
+    assert changed["read_others_at"] is not None
+    assert [c["kind"] for c in changed["changes"]] == ["addendum"]
+    summary = next(c for c in changed["changes"][0]["changes"] if c["field"] == "summary")
+    assert summary["after"] == AMENDED
+
+
+def test_reading_view_shows_which_opinion_changed_after_reading_others(secretariat_user, client, commission_user):
+    from tests.consultations.consolidation_setup import AMENDED, amended_review
+
+    review = amended_review(secretariat_user)
+    client.force_login(commission_user)
+
+    html = client.get(f"/portal/reviews/{review.pk}/consolidation/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert html.count('data-testid="independence" data-changed="1"') == 1
+    assert html.count('data-testid="independence" data-changed="0"') == 2
+    assert AMENDED in html

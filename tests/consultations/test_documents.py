@@ -17,7 +17,7 @@ from consultations.consolidation import services as rules
 from consultations.consolidation.models import GeneratedDocument
 from consultations.opinions.models import Opinion
 from experts.models import AuditRecord
-from tests.consultations.consolidation_setup import closed_review
+from tests.consultations.consolidation_setup import AMENDED, closed_review
 from tests.system import needs
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +69,9 @@ def test_docx_layout_and_body_runs_in_fangsong_east_asian_slot(review):
     assert len(body) == 1
     run = body[0].runs[0]
     assert (run._r.rPr.rFonts.get(qn("w:eastAsia")), run.font.size.pt) == ("仿宋", 16)
-    headings = [p.text for p in document.paragraphs if p.text[:2] in ("一、", "二、", "三、", "四、", "五、", "六、")]
-    assert [h[:2] for h in headings] == ["一、", "二、", "三、", "四、", "五、", "六、"]
+    numbers = ("一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、")
+    headings = [p.text for p in document.paragraphs if p.text[:2] in numbers]
+    assert [h[:2] for h in headings] == list(numbers)
     assert any(p.text.startswith("（一）") for p in document.paragraphs)
     assert any(p.text.startswith("1. ") for p in document.paragraphs)
     footer = section.footer.paragraphs[0]._p.xml
@@ -214,3 +215,119 @@ def test_xlsx_keeps_a_point_starting_with_equals_as_text(secretariat_user):
 
     cells = [row[3] for row in workbook["points"].iter_rows(min_row=2) if str(row[3].value).startswith("=")]
     assert [(c.value, c.data_type) for c in cells] == [('=HYPERLINK("http://example.com","点此")', "s")]
+
+
+# ---------------------------------------------------------------- answers to the group opinion, independence
+
+RESERVATION = "保留意见：资金测算依据不足。"
+REFUSAL = "拒绝签署：园区布局重复。"
+
+
+@pytest.fixture
+def answered(secretariat_user):
+    """Panel of three: a reservation, a refusal, one silent until the deadline seal; the first
+    opinion amended after its author read the others'."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from consultations.consolidation import confirmations
+    from tests.consultations.conftest import panel_of
+    from tests.consultations.consolidation_setup import amended_review
+
+    review = amended_review(secretariat_user)
+    rules.save_group_opinion(review, by=secretariat_user, text="专家组意见：修改后同意。", expected_version=0)
+    first, second, _third = [o.expert.user for o in panel_of(review)]
+    confirmations.answer_group_opinion(review, by=first, kind="reservation", text=RESERVATION)
+    confirmations.answer_group_opinion(review, by=second, kind="refusal", text=REFUSAL)
+    then = timezone.now() - timedelta(hours=2)
+    confirmations.set_confirmation_deadline(review, by=secretariat_user, confirm_by=then + timedelta(hours=1), now=then)
+    confirmations.seal_group_opinion(review, by=secretariat_user)
+    return review
+
+
+def committee_labels():
+    from consultations.consolidation.models import Confirmation
+
+    with translation.override(settings.LANGUAGE_CODE):  # documents are made in the committee's language
+        return {
+            "kinds": {k.value: str(k.label) for k in Confirmation.Kind},
+            "changed": gettext("{author}: changed after reading the others' opinions (readable from {at})."),
+            "unchanged": gettext("{author}: not changed after reading the others' opinions."),
+            "yes": gettext("yes"),
+            "no": gettext("no"),
+        }
+
+
+def test_docx_signature_page_gives_each_answer_with_its_text(answered):
+    from django.utils import timezone
+
+    from consultations.consolidation.models import Confirmation
+    from tests.consultations.conftest import panel_of
+
+    document = Document(io.BytesIO(made(answered, "docx")))
+
+    labels = committee_labels()["kinds"]
+    rows = {row.cells[0].text: row.cells[3].text for row in document.tables[-1].rows[1:]}
+    first, second, third = [o.expert.name for o in panel_of(answered)]
+    assert rows[first].startswith(labels["reservation"] + " ") and rows[first].endswith(": " + RESERVATION)
+    assert rows[second].startswith(labels["refusal"] + " ") and rows[second].endswith(": " + REFUSAL)
+    silent = Confirmation.objects.get(consolidation__review=answered, kind="no_answer")
+    assert rows[third] == f"{labels['no_answer']} {timezone.localtime(silent.at):%Y-%m-%d %H:%M}"
+    assert len(rows) == 3
+
+
+def test_docx_body_lists_the_answers_and_the_independence_record(answered):
+    document = Document(io.BytesIO(made(answered, "docx")))
+
+    text = "\n".join(p.text for p in document.paragraphs)
+    labels = committee_labels()
+    assert RESERVATION in text and REFUSAL in text
+    assert text.count(labels["changed"].split("{author}")[1].split("(")[0]) == 1
+    assert text.count(labels["unchanged"].split("{author}")[1]) == 2
+    assert AMENDED in text
+
+
+def test_pdf_text_has_the_answers_and_the_independence_record(answered):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(made(answered, "pdf")))
+
+    text = "".join(page.extract_text() for page in reader.pages).replace("\n", "").replace(" ", "")
+    labels = committee_labels()
+    assert RESERVATION.replace(" ", "") in text and REFUSAL in text
+    assert labels["kinds"]["no_answer"].replace(" ", "") in text
+    assert labels["changed"].split("{author}")[1].split("(")[0].replace(" ", "") in text
+
+
+def test_xlsx_has_the_answers_and_the_independence_flag(answered):
+    from tests.consultations.conftest import panel_of
+
+    workbook = load_workbook(io.BytesIO(made(answered, "xlsx")))
+
+    labels = committee_labels()
+    answers = {row[0]: row[2:4] for row in workbook["answers"].iter_rows(min_row=2, values_only=True)}
+    first, second, third = [o.expert.name for o in panel_of(answered)]
+    assert answers == {
+        first: (labels["kinds"]["reservation"], RESERVATION),
+        second: (labels["kinds"]["refusal"], REFUSAL),
+        third: (labels["kinds"]["no_answer"], None),
+    }
+    flags = [row[-1] for row in workbook["scores"].iter_rows(min_row=2, max_row=4, values_only=True)]
+    changed = [row[2] for row in workbook["independence"].iter_rows(min_row=2, values_only=True)]
+    opinions = Opinion.objects.filter(review=answered).order_by("assignment_id")
+    expected = [labels["yes"] if o.summary == AMENDED else labels["no"] for o in opinions]
+    assert (flags, changed) == (expected, expected)
+    assert sorted(expected) == sorted([labels["yes"], labels["no"], labels["no"]])
+
+
+def test_documents_are_made_again_when_an_answer_changes(secretariat_user):
+    from consultations.consolidation import confirmations
+    from tests.consultations.conftest import panel_of
+
+    review = closed_review(secretariat_user, panel=3)
+    rules.save_group_opinion(review, by=secretariat_user, text="意见。", expected_version=0)
+    before = documents.content_key(review)
+    confirmations.answer_group_opinion(review, by=panel_of(review)[0].expert.user, kind="refusal", text=REFUSAL)
+
+    assert documents.content_key(review) != before
