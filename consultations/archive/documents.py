@@ -11,24 +11,17 @@ from django.utils.translation import gettext as _
 
 from consultations.consolidation import documents as consolidation_documents
 from consultations.consolidation.selectors import consolidate
+from core.pdf import html_to_pdf
 from reviews.models import Draw
 
 PDF_VARIANT = "pdf/a-3b"
-
-
-def html_to_pdf(html):
-    from weasyprint import HTML
-
-    base = consolidation_documents.static_roots()[0].as_uri() + "/"
-    fetcher = consolidation_documents.StaticOnlyFetcher()
-    return HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def record_pdf(review, data, *, made_at):
     """Every part of the archive in one document (the JSON files hold the same data)."""
     title = _("Record of the review of “{plan}”").format(plan=review.plan.title)
     context = {**data, "title": title, "made_at": made_at.strftime("%Y-%m-%d %H:%M")}
-    return html_to_pdf(render_to_string("consultations/archive/record.html", context))
+    return html_to_pdf(render_to_string("consultations/archive/record.html", context), variant=PDF_VARIANT)
 
 
 def consolidation_pdf(review):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from consultations.consolidation.models import Confirmation, Consolidation
 from consultations.opinions.models import Comment, Opinion, OpinionVersion, Point
+from consultations.opinions.selectors import independence
 from consultations.responses.models import ResponsePackage
 from experts.models import AuditRecord
 from reviews.models import Assignment, Draw, PlanVersion
@@ -121,40 +122,55 @@ def _version_row(version):
     }
 
 
+def _sealed_versions(opinions):
+    """``{opinion id: [version rows]}``: the kept versions from the submission on. The versions
+    saved before it are the draft's, the author's alone (``opinions.rules.shows_content``)."""
+    versions, started = {}, set()
+    rows = OpinionVersion.objects.filter(opinion__in=opinions).select_related("by").order_by("opinion_id", "number")
+    for version in rows:
+        if version.kind == OpinionVersion.Kind.SUBMITTED:
+            started.add(version.opinion_id)
+        if version.opinion_id in started:
+            versions.setdefault(version.opinion_id, []).append(_version_row(version))
+    return versions
+
+
+def _changes(record):
+    return [{**change, "at": moment(change["at"])} for change in record["changes"]]
+
+
 def opinions_part(review):
     """Every sealed opinion with its live points, its kept versions and its independence record
-    (when its author could first read the others; whether a kept version came after)."""
-    opinions = (
+    (``opinions.selectors.independence``: when its author could first read the others, and what
+    each kept version made after that changed)."""
+    opinions = list(
         Opinion.objects.filter(review=review, submitted_at__isnull=False)
         .select_related("expert")
         .order_by("assignment_id", "id")
     )
-    versions = {}
-    for version in OpinionVersion.objects.filter(opinion__in=opinions).select_related("by").order_by("number"):
-        versions.setdefault(version.opinion_id, []).append(_version_row(version))
+    versions = _sealed_versions(opinions)
+    record = independence(opinions)
     points = {}
     for point in Point.objects.filter(opinion__in=opinions, removed=False).order_by("position", "id"):
         points.setdefault(point.opinion_id, []).append({"id": point.pk, "section": point.section, "text": point.text})
-    rows = []
-    for opinion in opinions:
-        kept = versions.get(opinion.pk, [])
-        rows.append(
-            {
-                "opinion": opinion.pk,
-                "expert": opinion.expert_id,
-                "name": opinion.expert.name,
-                "conclusion": opinion.conclusion,
-                "scores": opinion.scores,
-                "summary": opinion.summary,
-                "points": points.get(opinion.pk, []),
-                "submitted_at": moment(opinion.submitted_at),
-                "digest": opinion.digest,
-                "read_others_at": moment(opinion.read_others_at),
-                "changed_after_reading_others": any(v["after_reading_others"] for v in kept),
-                "versions": kept,
-            }
-        )
-    return rows
+    return [
+        {
+            "opinion": opinion.pk,
+            "expert": opinion.expert_id,
+            "name": opinion.expert.name,
+            "conclusion": opinion.conclusion,
+            "scores": opinion.scores,
+            "summary": opinion.summary,
+            "points": points.get(opinion.pk, []),
+            "submitted_at": moment(opinion.submitted_at),
+            "digest": opinion.digest,
+            "read_others_at": moment(record[opinion.pk]["read_others_at"]),
+            "changed_after_reading_others": record[opinion.pk]["changed_after_reading_others"],
+            "changes_after_reading_others": _changes(record[opinion.pk]),
+            "versions": versions.get(opinion.pk, []),
+        }
+        for opinion in opinions
+    ]
 
 
 def discussion_part(review):
@@ -188,7 +204,7 @@ def group_opinion_part(review):
         "digest": consolidation.digest,
         "sealed_at": moment(consolidation.sealed_at),
         "sealed_by": _user(consolidation.sealed_by),
-        "confirm_by": moment(getattr(consolidation, "confirm_by", None)),
+        "confirm_by": moment(consolidation.confirm_by),
         "versions": [
             {
                 "version": h.version,
@@ -205,8 +221,8 @@ def group_opinion_part(review):
                 "expert": c.expert_id,
                 "name": c.expert.name,
                 "version": c.version,
-                "kind": getattr(c, "kind", "confirm"),
-                "text": getattr(c, "text", ""),
+                "kind": c.kind,
+                "text": c.text,
                 "digest": c.digest,
                 "at": moment(c.at),
             }

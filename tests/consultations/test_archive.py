@@ -107,7 +107,8 @@ def test_archive_of_a_consolidated_review_holds_each_part(archive, review):
     assert set(files) - {"documents/draw-certificate.pdf"} == EXPECTED | {"manifest.json"}
     opinions = json.loads(files["opinions/opinions.json"])
     assert len(opinions) == 5
-    assert all(o["versions"] and "changed_after_reading_others" in o for o in opinions)
+    assert all(o["versions"][0]["kind"] == "submitted" for o in opinions)  # no draft's content
+    assert [o["changed_after_reading_others"] for o in opinions] == [False] * 5
     declarations = json.loads(files["panel/declarations.json"])["declarations"]
     accepted = [d for d in declarations if d["state"] == "accepted"]
     assert len(accepted) == 5
