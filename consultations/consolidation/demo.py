@@ -1,7 +1,7 @@
 """Demo for issue 6: a review of the new-materials plan with five sealed opinions (one dissenting),
-the group opinion confirmed by the panel, every point answered, the package finalised and
-turned into a conclusion page waiting for approval. Everything through the real services.
-Idempotent: skipped once the plan has a review."""
+the group opinion answered by the panel (the dissenting member with reservations), every point
+answered, the package finalised and turned into a conclusion page waiting for approval.
+Everything through the real services. Idempotent: skipped once the plan has a review."""
 
 from datetime import timedelta
 
@@ -104,12 +104,25 @@ def _write_opinions(review, accepted):
         opinion_services.submit_opinion(opinion, by=user)
 
 
+RESERVATION = "本人同意专家组意见，但对产能布局持保留意见：应先与浑南区现有园区错位定位，再报批。"
+
+
 def _confirm_group_opinion(review, accepted):
+    """The chair puts the group opinion up with a three-day deadline; the dissenting member
+    confirms with reservations, the others confirm, and the last answer seals it."""
+    from consultations.consolidation import confirmations
     from consultations.consolidation import services as consolidation
 
-    saved = consolidation.save_group_opinion(review, by=accepted[0].expert.user, text=GROUP_OPINION, expected_version=0)
-    for assignment in accepted:
-        consolidation.confirm_group_opinion(review, by=assignment.expert.user, version=saved.version)
+    chair = accepted[0].expert.user
+    saved = consolidation.save_group_opinion(review, by=chair, text=GROUP_OPINION, expected_version=0)
+    confirmations.set_confirmation_deadline(review, by=chair, confirm_by=timezone.now() + timedelta(days=3))
+    conclusions = [opinion[0] for opinion in OPINIONS]
+    for index, assignment in enumerate(accepted):
+        dissenting = index < len(conclusions) and conclusions[index] == "disagree"
+        kind, text = ("reservation", RESERVATION) if dissenting else ("confirm", "")
+        confirmations.answer_group_opinion(
+            review, by=assignment.expert.user, kind=kind, text=text, version=saved.version
+        )
     review.refresh_from_db()
 
 

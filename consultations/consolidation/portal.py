@@ -1,7 +1,8 @@
 """Issue 6's part of the portal shell: the workspace link, answers to one's points, and the
-group opinions waiting for one's confirmation."""
+group opinions waiting for one's answer (unsealed, with their deadline)."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.consolidation.rules import may_use_workspace
@@ -30,9 +31,12 @@ def _to_confirm(user):
         Assignment.objects.filter(
             expert__user=user,
             state=Assignment.State.ACCEPTED,
-            review__state=Review.State.CLOSED,
+            review__state__in=(Review.State.CLOSED, Review.State.CONSOLIDATED),
             review__consolidation__version__gt=0,
+            review__consolidation__sealed_at__isnull=True,
+            review__response_package__isnull=True,
         )
+        .exclude(review__consolidation__group_opinion="")
         .select_related("review__plan", "review__consolidation")
         .order_by("review__due_at")[:20]
     )
@@ -46,11 +50,19 @@ def _to_confirm(user):
         {
             "title": a.review.plan.title,
             "url": reverse("consultations:consolidation", args=[a.review_id]),
-            "meta": _("Group opinion version {v} to confirm").format(v=a.review.consolidation.version),
+            "meta": _meta(a.review.consolidation),
         }
         for a in panels
         if (a.review_id, a.review.consolidation.version) not in confirmed
     ]
     if not items:
         return []
-    return [{"title": _("Group opinions to confirm"), "items": items, "empty": ""}]
+    return [{"title": _("Group opinions to answer"), "items": items, "empty": ""}]
+
+
+def _meta(consolidation):
+    if consolidation.confirm_by:
+        return _("Group opinion version {v} to answer by {at}").format(
+            v=consolidation.version, at=timezone.localtime(consolidation.confirm_by).strftime("%Y-%m-%d %H:%M")
+        )
+    return _("Group opinion version {v} to answer").format(v=consolidation.version)
