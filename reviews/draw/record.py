@@ -220,6 +220,8 @@ def _moment(text):
 def _replay(record, members, frozen, lines):
     seed = record["seed"]
     if record["kind"] == "single":
+        unknown = _("Unknown algorithm “{name}”: this record cannot be replayed.")
+        _require(record["algorithm"] == engine.ALGORITHM, unknown, name=record["algorithm"])
         rules = {k: v for k, v in frozen[0]["rules"].items() if k != "categories"}
         outcome = engine.draw_panel(frozen[0]["pool"], seed=seed, review_id=members[0]["review"], rules=rules)
         outcomes = {members[0]["review"]: outcome}
@@ -231,7 +233,7 @@ def _replay(record, members, frozen, lines):
         try:
             outcomes, _stats = batch.batch_draw(problems, seed=seed, algorithm=record["algorithm"],
                                                 widths=frozen[0]["rules"].get("batch_widths"))  # fmt: skip
-        except batch.BatchUnsolved as error:
+        except (batch.BatchUnsolved, ValueError) as error:
             raise Mismatch(str(error)) from None
     for member in members:
         outcome = outcomes[member["review"]]

@@ -35,8 +35,9 @@ def draw_record(draw):
     was committed, the public value, the witnesses' inputs, the seed, the panel and alternates. A
     batch draw lists every draw of its batch: the batch replays as a whole."""
     members = [draw]
-    if draw.batch:
-        members = list(Draw.objects.filter(batch=draw.batch).select_related("commitment").order_by("review_id"))
+    if draw.batch:  # the batch as stored, with ``draw`` as given (a copy being checked stays that copy)
+        stored = Draw.objects.filter(batch=draw.batch).select_related("commitment").order_by("review_id")
+        members = [draw if member.pk == draw.pk else member for member in stored]
     legacy = draw.seed_source in Draw.LEGACY_SOURCES
     commitment = draw.commitment
     source = commitment.beacon.get("source", "") if commitment else ""

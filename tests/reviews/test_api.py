@@ -71,13 +71,11 @@ def test_expert_cannot_schedule_a_review(api_as, plan):
 
 
 def test_draw_endpoint_answers_201_with_the_record(api_as, secretariat_user, review):
-    response = api_as(secretariat_user).post(
-        f"/api/v1/reviews/{review.pk}/draw/", {"seed": "见证人 2026"}, format="json"
-    )
+    response = api_as(secretariat_user).post(f"/api/v1/reviews/{review.pk}/draw/", {}, format="json")
 
     body = response.json()
     assert response.status_code == 201
-    assert body["seed"] == "见证人 2026"
+    assert (body["seed_source"], body["seed"]) == ("unwitnessed", Draw.objects.get().seed)
     assert len(body["selected"]) == 5
     assert body["pool_hash"] == Draw.objects.get().pool_hash
     assert body["excluded"] == []

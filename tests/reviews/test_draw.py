@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from core.errors import StateConflict
 from experts.models import Conflict, Organization, Unavailability
-from reviews.draw import engine, verify
+from reviews.draw import engine, record, verify
 from reviews.draw import selectors as draw_selectors
 from reviews.draw import services as draw_services
 from reviews.models import Assignment, Draw, Review
@@ -20,8 +20,9 @@ def test_draw_panel_meets_rules_and_records_everything(review, secretariat_user,
     assert review.state == Review.State.INVITING
     assert len(draw.selected) == 5
     assert len(set(draw.selected)) == 5
-    assert draw.seed == "witnessed-42"
-    assert draw.seed_source == Draw.SeedSource.WITNESSED
+    assert draw.seed == record.derive_seed(draw.commitment.digest, draw.beacon_value, [])
+    assert draw.seed_source == Draw.SeedSource.UNWITNESSED
+    assert draw.commitment.pool == draw.pool
     assert len(draw.pool) == 12
     assert len(draw.pool_hash) == 64
     assert draw.solver.startswith("scipy.optimize.milp")
@@ -35,8 +36,10 @@ def test_draw_panel_meets_rules_and_records_everything(review, secretariat_user,
 def test_draw_without_seed_takes_one_from_the_system(review, secretariat_user):
     draw = draw_services.draw_for_review(review, by=secretariat_user)
 
-    assert draw.seed_source == Draw.SeedSource.SYSTEM
-    assert len(draw.seed) == 32
+    assert draw.seed_source == Draw.SeedSource.UNWITNESSED
+    assert draw.commitment.beacon == {"source": "system"}
+    assert len(draw.beacon_value) == 64
+    assert draw.seed == record.derive_seed(draw.commitment.digest, draw.beacon_value, [])
 
 
 def test_verify_replays_to_true(drawn):
@@ -64,7 +67,7 @@ def test_verify_is_false_when_the_panel_was_changed(drawn):
 
 def test_same_seed_on_same_review_gives_the_same_panel(review, secretariat_user):
     first = draw_services.draw_for_review(review, by=secretariat_user, seed="abc")
-    replay = engine.draw_panel(first.pool, seed="abc", review_id=review.pk, rules=first.rules)
+    replay = engine.draw_panel(first.pool, seed=first.seed, review_id=review.pk, rules=first.rules)
 
     assert replay.selected == first.selected
     assert replay.alternates == first.alternates

@@ -142,7 +142,8 @@ def test_a_stored_version_1_batch_draw_still_verifies(plan, secretariat_user, ro
     unknown.algorithm = "sha256-milp-batch/9"
 
     assert verify.verify_draw(draws[1]) == (True, "Replaying the record gives the same panel and alternates.")
-    assert verify.verify_draw(tampered) == (False, "Replaying the record gives a different panel.")
+    assert verify.verify_draw(tampered)[0] is False
+    assert verify.verify_draw(tampered)[1].startswith(f"review {reviews[1].pk}: replaying gives the panel")
     assert verify.verify_draw(unknown) == (
         False,
         "Unknown batch algorithm “sha256-milp-batch/9”: this record cannot be replayed.",
