@@ -115,3 +115,7 @@ def _sealed_past(review):
         version = _record_version(opinion, kind=OpinionVersion.Kind.SUBMITTED, by=opinion.expert.user, reason="")
         OpinionVersion.objects.filter(pk=version.pk).update(at=sealed_at)
         Opinion.objects.filter(pk=opinion.pk).update(digest=version.digest)
+    if len(opinions) > 1:
+        # The demo's past: the panel sealed together, so each could read the others from then on
+        # (the independence record); no version was kept after it.
+        Opinion.objects.filter(review=review).update(read_others_at=sealed_at)
