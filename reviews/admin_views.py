@@ -1,6 +1,6 @@
 """The secretariat's review screens in the Wagtail admin: plans and versions, scheduling, the
-draw page (pool, exclusions by rule, panel, alternates, seed, hash, verify) and the live
-invitation board. Every write goes through the services; ``wagtail_hooks.py`` registers them."""
+draw page (commit then reveal, or unwitnessed; pool, exclusions by rule, panel, alternates, seed,
+hash, verify) and the live invitation board. Every write goes through the services; ``wagtail_hooks.py`` registers them."""
 
 import json
 
@@ -19,7 +19,7 @@ from reviews import rules, selectors, states
 from reviews.draw import selectors as draw_selectors
 from reviews.draw import services as draw_services
 from reviews.draw.verify import verify_draw
-from reviews.models import Assignment, Draw, Plan, Review, default_criteria
+from reviews.models import Assignment, Draw, DrawCommitment, Plan, Review, default_criteria
 from reviews.services import assignments, scheduling
 from reviews.services import plans as plan_services
 
@@ -165,28 +165,116 @@ def reviews_view(request):
     return TemplateResponse(request, "reviews/admin/reviews.html", {"reviews": reviews})
 
 
+class CommitForm(forms.Form):
+    """The commitment: the public value to come, and the witnesses present."""
+
+    source = forms.ChoiceField(
+        label=gettext_lazy("Public random value"),
+        choices=[("drand quicknet", gettext_lazy("A future drand quicknet round")),
+                 ("lottery", gettext_lazy("The official result of a named lottery draw"))],
+    )  # fmt: skip
+    round = forms.CharField(
+        label=gettext_lazy("Round (drand round number, or the lottery draw's name)"), max_length=200
+    )
+    public_at = forms.DateTimeField(
+        label=gettext_lazy("When the lottery result is published"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )  # fmt: skip
+    witnesses = forms.CharField(
+        label=gettext_lazy("Witnesses present (one name per line)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def beacon(self):
+        data = self.cleaned_data
+        number = data["round"].strip()
+        beacon = {"source": data["source"], "round": int(number) if number.isdigit() else number}
+        if data.get("public_at"):
+            beacon["public_at"] = data["public_at"].isoformat()
+        return beacon
+
+    def names(self):
+        return [line.strip() for line in self.cleaned_data["witnesses"].splitlines() if line.strip()]
+
+
+class RevealForm(forms.Form):
+    """The reveal: the public value (and drand's signature), one input per witness."""
+
+    beacon_value = forms.CharField(label=gettext_lazy("Public value"), max_length=200)
+    beacon_signature = forms.CharField(label=gettext_lazy("drand signature"), max_length=400, required=False)
+
+    def __init__(self, *args, witnesses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for i, name in enumerate(witnesses):
+            self.fields[f"witness_{i}"] = forms.CharField(
+                label=_("Input of %(name)s") % {"name": name}, max_length=200, required=False
+            )
+        self.witness_count = len(witnesses)
+
+    def inputs(self):
+        return [self.cleaned_data.get(f"witness_{i}", "") for i in range(self.witness_count)]
+
+
+def _draw_action(request, review, commitment):
+    """The POSTed step (commit, reveal, unwitnessed): ``(commit form, reveal form, done)``."""
+    action = request.POST.get("action")
+    commit_form = CommitForm(request.POST if action == "commit" else None)
+    witnesses = commitment.witnesses if commitment else ()
+    reveal_form = RevealForm(request.POST if action == "reveal" else None, witnesses=witnesses)
+    try:
+        if action == "commit" and commit_form.is_valid():
+            draw_services.commit_draw(
+                review, by=request.user, beacon=commit_form.beacon(), witnesses=commit_form.names()
+            )
+            messages.success(
+                request, _("The draw is committed: the pool is frozen. Reveal it once the value is public.")
+            )
+            return commit_form, reveal_form, True
+        if action == "reveal" and reveal_form.is_valid():
+            data = reveal_form.cleaned_data
+            draw_services.reveal_draw(
+                review, by=request.user, beacon_value=data["beacon_value"], beacon_signature=data["beacon_signature"],
+                witness_inputs=reveal_form.inputs(),
+            )  # fmt: skip
+            messages.success(request, _("The panel was drawn and invited."))
+            return commit_form, reveal_form, True
+        if action == "draw":
+            draw_services.draw_for_review(review, by=request.user)
+            messages.success(request, _("The panel was drawn unwitnessed (system randomness) and invited."))
+            return commit_form, reveal_form, True
+    except draw_services.DrawInfeasible as error:
+        messages.error(request, _("Nothing was drawn. %(problem)s") % {"problem": " ".join(error.messages)})
+    except StateConflict as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        form = commit_form if action == "commit" else reveal_form
+        renamed = {"beacon": "round", "witness_inputs": None}
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(renamed.get(field, field) if renamed.get(field, field) in form.fields else None, errors)
+        else:
+            form.add_error(None, error.messages)
+    return commit_form, reveal_form, False
+
+
 def draw_view(request, review_id):
-    """Before the draw: the seed form. After: the record, grouped for reading, and verify."""
+    """Before the draw: commit (public value + witnesses), then reveal; or the quick unwitnessed
+    draw. After: the record, grouped for reading, and verify."""
     require_secretariat(request)
     review = get_object_or_404(Review.objects.select_related("plan", "plan_version"), pk=review_id)
-    draw = Draw.objects.filter(review=review).first()
+    draw = Draw.objects.select_related("commitment").filter(review=review).first()
+    commitment = DrawCommitment.objects.filter(review=review).first()
     verification = None
-    if request.method == "POST" and request.POST.get("action") == "draw":
-        try:
-            draw = draw_services.draw_for_review(review, by=request.user, seed=request.POST.get("seed", ""))
-        except draw_services.DrawInfeasible as error:
-            messages.error(request, _("Nothing was drawn. %(problem)s") % {"problem": " ".join(error.messages)})
-        except StateConflict as error:
-            messages.error(request, error.message)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("The panel was drawn and invited."))
-        return redirect("reviews_admin:draw", review.pk)
+    commit_form, reveal_form = CommitForm(), RevealForm(witnesses=commitment.witnesses if commitment else ())
+    if request.method == "POST" and request.POST.get("action") in ("commit", "reveal", "draw") and not draw:
+        commit_form, reveal_form, done = _draw_action(request, review, commitment)
+        if done:
+            return redirect("reviews_admin:draw", review.pk)
+        commitment = DrawCommitment.objects.filter(review=review).first()
     if request.method == "POST" and request.POST.get("action") == "verify" and draw:
         verified, detail = verify_draw(draw)
         verification = {"verified": verified, "detail": detail}
-    context = {"review": review, "draw": draw, "verification": verification}
+    context = {"review": review, "draw": draw, "commitment": commitment, "verification": verification,
+               "commit_form": commit_form, "reveal_form": reveal_form}  # fmt: skip
     if draw:
         panel, alternates = draw_selectors.panel_and_alternates(draw)
         context.update(
@@ -194,6 +282,7 @@ def draw_view(request, review_id):
             panel=panel,
             alternates=alternates,
             changes=draw.changes.select_related("expert_out", "expert_in", "by"),
+            witness_rows=list(zip(commitment.witnesses, draw.witness_inputs, strict=False)) if commitment else [],
         )
     return TemplateResponse(request, "reviews/admin/draw.html", context)
 

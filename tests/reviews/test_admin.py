@@ -22,7 +22,7 @@ def test_secretariat_schedules_and_draws_in_the_admin(client, secretariat_user, 
 
     scheduled = client.post("/admin/reviews/schedule/", form)
     review = Review.objects.get()
-    drawn = client.post(f"/admin/reviews/{review.pk}/draw/", {"action": "draw", "seed": "公证员 12345"})
+    drawn = client.post(f"/admin/reviews/{review.pk}/draw/", {"action": "draw", "seed": "公证员 12345"})  # ignored
     page = client.get(f"/admin/reviews/{review.pk}/draw/")
     verified = client.post(f"/admin/reviews/{review.pk}/draw/", {"action": "verify"})
 
@@ -30,11 +30,52 @@ def test_secretariat_schedules_and_draws_in_the_admin(client, secretariat_user, 
     assert drawn.status_code == 302
     draw = Draw.objects.get()
     html = page.content.decode()
-    assert draw.seed == "公证员 12345"
+    assert draw.seed_source == Draw.SeedSource.UNWITNESSED
+    assert draw.seed != "公证员 12345"
+    assert 'data-testid="seed-source"><strong>未经见证' in html or "Unwitnessed (system randomness)" in html
     assert draw.pool_hash in html
     assert 'data-testid="pool-size">12<' in html
     assert 'data-testid="verification">' in verified.content.decode()
     assert "验证通过: 按记录重新抽取，得到相同的专家组和候补专家。" in verified.content.decode()  # zh-hans first
+
+
+def test_secretariat_commits_then_reveals_in_the_admin(client, secretariat_user, review):
+    from tests.reviews.test_draw_commitment import INPUTS, SIGNATURE, VALUE, committed
+
+    client.force_login(secretariat_user)
+    commitment = committed(review, secretariat_user)
+    waiting = client.get(f"/admin/reviews/{review.pk}/draw/").content.decode()
+    short = client.post(
+        f"/admin/reviews/{review.pk}/draw/",
+        {"action": "reveal", "beacon_value": VALUE, "beacon_signature": SIGNATURE, "witness_0": INPUTS[0]},
+    )
+    revealed = client.post(
+        f"/admin/reviews/{review.pk}/draw/",
+        {"action": "reveal", "beacon_value": VALUE, "beacon_signature": SIGNATURE, "witness_0": INPUTS[0],
+         "witness_1": INPUTS[1]},
+    )  # fmt: skip
+    page = client.get(f"/admin/reviews/{review.pk}/draw/").content.decode()
+
+    assert f'data-testid="commitment-digest">{commitment.digest}<' in waiting
+    assert 'data-testid="reveal-form"' in waiting
+    assert short.status_code == 200
+    assert 'role="alert"' in short.content.decode()
+    assert revealed.status_code == 302
+    draw = Draw.objects.get()
+    assert draw.witness_inputs == INPUTS
+    assert f'data-testid="beacon-value">{VALUE}<' in page
+
+
+def test_a_public_round_is_refused_on_the_commit_form(client, secretariat_user, review):
+    client.force_login(secretariat_user)
+    form = {"action": "commit", "source": "drand quicknet", "round": "657413", "witnesses": "公证员 王某\n纪检 李某"}
+
+    response = client.post(f"/admin/reviews/{review.pk}/draw/", form)
+
+    assert response.status_code == 200
+    assert 'data-testid="error-round"' in response.content.decode()
+    review.refresh_from_db()
+    assert review.state == Review.State.DRAFT
 
 
 def test_draw_page_groups_exclusions_with_names(client, secretariat_user, drawn, domain):
