@@ -150,9 +150,7 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
-            # A file, not memory: the live ASGI server of the browser tests runs in another process
-            # (forked, it is handed this name). One per test run, so that two runs in one checkout
-            # never share (and break) one file.
+            # A file (the browser tests' forked live server is handed its name), one per test run.
             "TEST": {"NAME": VAR_DIR / f"test-{os.getpid()}.sqlite3"},
         }
     }
