@@ -18,6 +18,11 @@ When a server starts (the ASGI lifespan start-up, or its first socket on a serve
 lifespan, such as daphne) and at every heartbeat, rows whose process has not been seen for
 ``STALE_SECONDS`` are deleted and their reviews announced. With the in-memory channel layer
 there is one process by construction, so every row that is not its own is a leftover.
+
+Who is here names the panel: the event lists user ids, and a reader who may not see the panel
+(``reviews.rules.can_see_panel``: the plan's department, the commission before the close)
+receives it as a ``count`` only (``reviews.events.without_panel``, applied by the consumer and
+the events endpoint), so a department in the room never learns which experts are.
 """
 
 import asyncio
