@@ -316,3 +316,14 @@ def test_unshared_consultation_records_no_moment_before_the_close(secretariat_us
     sealed = answer(consultation, second)
 
     assert (fresh(sealed).read_others_at, marks(sealed)) == (None, [("submitted", False)])
+
+
+def test_write_page_tells_the_author_from_when_they_could_read_the_others(secretariat_user):
+    review = build_open_review(secretariat_user)
+    a, b, _c = panel_of(review)
+    submit(a, "甲的意见")
+    before = api_get(a.expert.user, f"/portal/reviews/{review.pk}/opinion/").content.decode()
+    submit(b, "乙的意见")
+    after = api_get(a.expert.user, f"/portal/reviews/{review.pk}/opinion/").content.decode()
+
+    assert (before.count('data-testid="read-others-at"'), after.count('data-testid="read-others-at"')) == (0, 1)
