@@ -88,7 +88,15 @@ def sees_assignment(role, state, world):
 
 
 def sees_draw(role, state, world):
-    return role in (SECRETARIAT, COMMISSION) and state != DRAFT
+    """A draw names the panel and its alternates (名单保密): the secretariat; the commission once
+    the review is closed."""
+    return (role == SECRETARIAT and state != DRAFT) or (role == COMMISSION and state == CLOSED)
+
+
+def sees_panel(role, state, world):
+    """名单保密: who is on the panel is the secretariat's and the accepted panel's; the commission's
+    once the review is closed; never the plan's department's here (it reads the consolidation)."""
+    return role == SECRETARIAT or on_accepted_panel(role, state, world) or (role == COMMISSION and state == CLOSED)
 
 
 def own_opinion(role, state, world):
@@ -116,6 +124,12 @@ def edits_consolidation(role, state, world):
 
 def confirms_consolidation(role, state, world):
     return state == CLOSED and role in (PANEL, CHAIR)
+
+
+def reads_archive(role, state, world):
+    """A review's archive (§33) is the secretariat's and the commission's (it names the panel: a
+    review is archived once closed)."""
+    return role in (SECRETARIAT, COMMISSION)
 
 
 def secretariat_after_close(role, state, world):
@@ -227,6 +241,9 @@ MATRIX = {
     "my-plans": {"GET": department_or_staff},
     "plan-reader": {"GET": sees_plan},
     "plan-document": {"GET": sees_plan},
+    # the draw's certificate names the panel and the alternates (名单保密)
+    "draw-certificate": {"GET": sees_draw},
+    "draw-certificate-pdf": {"GET": sees_draw},
     # portal pages: opinions and the discussion
     "write": {"GET": own_opinion},
     "submit": {"POST": own_opinion},
@@ -250,9 +267,11 @@ MATRIX = {
     "api-reviews": {"GET": signed_in, "POST": only(SECRETARIAT)},
     "api-review": {"GET": sees_review, "PATCH": only(SECRETARIAT)},
     "api-review-draw": {"POST": only(SECRETARIAT)},
-    "api-review-assignments": {"GET": sees_review},
+    "api-review-draw-commitment": {"POST": only(SECRETARIAT)},
+    "api-review-assignments": {"GET": sees_panel},
     "api-review-events": {"GET": sees_review},
     "api-draw": {"GET": sees_draw},
+    "api-draw-record": {"GET": sees_draw},
     "api-draw-verify": {"POST": sees_draw},
     "api-assignments": {"GET": signed_in},
     "api-assignment-accept": {"POST": own_invitation},
@@ -266,6 +285,7 @@ MATRIX = {
     "api-discussion": {"GET": discusses, "PUT": moves_marker},
     "api-consolidation": {"GET": sees_consolidation, "PUT": edits_consolidation},
     "api-consolidation-document": {"GET": sees_consolidation},
+    "api-review-archive": {"GET": reads_archive},
     "api-consolidation-confirmation": {"POST": confirms_consolidation},
     "api-consolidation-deadline": {"PUT": edits_consolidation},
     "api-consolidation-seal": {"POST": edits_consolidation},
@@ -281,6 +301,7 @@ MATRIX = {
     "consolidation-publish": {"POST": publishes_conclusion},
     "consolidation-document": {"GET": sees_consolidation},
     "honoraria": {"GET": secretariat_after_close},
+    "review-archive": {"GET": reads_archive},
     "answer": {"POST": responds_to_point},
     "my-points": {"GET": signed_in},
     # the year report (issue 8): the commission reads it, the secretariat files it; 404 for the rest
