@@ -3,8 +3,6 @@
 
 from rest_framework import serializers
 
-from consultations.consolidation.models import Confirmation
-from consultations.opinions.models import Opinion, OpinionVersion
 from consultations.responses.models import Response
 
 
@@ -41,7 +39,7 @@ class DissentPointRead(serializers.Serializer):
 class DissentRead(serializers.Serializer):
     opinion = serializers.IntegerField()
     author = serializers.CharField()
-    conclusion = serializers.ChoiceField(choices=Opinion.Conclusion.choices)
+    conclusion = serializers.CharField(help_text="agree, agree_with_revisions, disagree or abstain.")
     summary = serializers.CharField(allow_blank=True)
     points = DissentPointRead(many=True)
 
@@ -51,10 +49,9 @@ class ConfirmationRead(serializers.Serializer):
         allow_null=True, help_text="The expert's id; null where the reader sees letters instead of names."
     )
     name = serializers.CharField(help_text="The expert's name, or their letter (Expert A) where names are hidden.")
-    kind = serializers.ChoiceField(
-        choices=Confirmation.Kind.choices,
+    kind = serializers.CharField(
         help_text="confirm, reservation (confirmed with reservations), refusal (refused to sign), "
-        "no_answer (recorded at the seal for a member who did not answer).",
+        "no_answer (recorded at the seal for a member who did not answer)."
     )
     text = serializers.CharField(allow_blank=True, help_text="The reservations or the reason for a refusal.")
     at = serializers.DateTimeField()
@@ -68,7 +65,7 @@ class FieldChangeRead(serializers.Serializer):
 
 class ChangeRead(serializers.Serializer):
     number = serializers.IntegerField(help_text="The kept version's number.")
-    kind = serializers.ChoiceField(choices=OpinionVersion.Kind.choices, help_text="What kept the version.")
+    kind = serializers.CharField(help_text="What kept the version: submitted, addendum, named or merged.")
     at = serializers.DateTimeField()
     changes = FieldChangeRead(many=True, help_text="What changed from the version before.")
 
