@@ -34,7 +34,7 @@
       .then(function (html) {
         if (html === null) { return; }
         var doc = new DOMParser().parseFromString(html, "text/html");
-        ["confirmations", "group-text-read"].forEach(function (id) {
+        ["confirmations", "group-text-read", "answers-meta"].forEach(function (id) {
           var mine = document.getElementById(id);
           var theirs = doc.getElementById(id);
           if (mine && theirs) { mine.innerHTML = theirs.innerHTML; }
