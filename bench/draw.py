@@ -197,15 +197,54 @@ def run(name, *, reviews, experts, load_cap, domains_per_review, invite, greedy,
         print(f"greedy review-by-review draw would leave {greedy_short(draws, load_cap)} panels short")
 
 
+def single(*, experts, seed=3):
+    """One review at a time, as the secretariat's screen does it: the quick unwitnessed draw, then
+    commit and reveal (a real drand quicknet round, its BLS signature checked), and the replay."""
+    from datetime import UTC, datetime
+
+    from django.core.management import call_command
+
+    from reviews.draw import services
+    from reviews.draw.verify import verify_draw
+
+    call_command("flush", interactive=False, verbosity=0)
+    user, reviews = build(reviews=4, experts=experts, load_cap=2, domains_per_review=2, seed=seed)
+    services.draw_for_review(reviews[3], by=user)  # warm: imports, first queries, the solver loaded
+    print(f"\n== single draws: 1 review at a time x {experts} experts (warm)")
+    timed = []
+
+    def clock(label, function, **kwargs):
+        started, cpu = time.perf_counter(), time.process_time()
+        result = function(**kwargs)
+        line(label, time.perf_counter() - started, time.process_time() - cpu)
+        timed.append(result)
+        return result
+
+    clock("unwitnessed draw (commit+reveal)", services.draw_for_review, review=reviews[0], by=user)
+    clock("commit (freeze pool, digest)", services.commit_draw, review=reviews[1], by=user,
+          beacon={"source": "drand quicknet", "round": 657413}, witnesses=["公证员", "纪检"],
+          now=datetime(2023, 9, 1, tzinfo=UTC))  # fmt: skip
+    draw = clock("reveal (BLS, seed, draw, invite)", services.reveal_draw, review=reviews[1], by=user,
+                 beacon_value="fc1873a13f3545aeade8401532ef5519920652eee6b0d2b19ca12643b87b3587",
+                 beacon_signature="b713718a38ae728dfd477991af2822e08d2f305e47718cef9f7848ce4050e7be41076862b98fad56e9"
+                 "1a6b85b89cd97b", witness_inputs=["7319", "春风"])  # fmt: skip
+    verified = clock("verify witnessed (record+replay)", verify_draw, draw=draw)
+    print(f"verified: {verified[0]}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reviews", type=int, default=500)
     parser.add_argument("--experts", type=int, default=5000)
     parser.add_argument("--no-invite", action="store_true", help="time the draw without sending invitations")
     parser.add_argument("--skip-tight", action="store_true")
+    parser.add_argument("--single-only", action="store_true", help="only the one-review draws (commit, reveal)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-draw-") as var_dir:
         setup_django(var_dir)
+        single(experts=args.experts)
+        if args.single_only:
+            return
         run("roster", reviews=args.reviews, experts=args.experts, load_cap=2, domains_per_review=2,
             invite=not args.no_invite, greedy=False, seed=1)  # fmt: skip
         if not args.skip_tight:
