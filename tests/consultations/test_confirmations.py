@@ -336,3 +336,19 @@ def test_portal_seal_button_records_the_silent_members(review, client, secretari
     client.post(f"/portal/reviews/{review.pk}/consolidation/seal/")
 
     assert [a[1] for a in answers(review)] == ["no_answer"] * 3
+
+
+def test_portal_home_lists_the_group_opinion_to_answer_until_the_seal(review, client, secretariat_user):
+    from django.urls import reverse
+
+    first, second, third = members(review)
+    client.force_login(third)
+    link = f'href="/portal/reviews/{review.pk}/consolidation/"'
+
+    waiting = client.get(reverse("portal-home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for user in (first, second, third):
+        confirmations.answer_group_opinion(review, by=user, kind="confirm")
+    sealed = client.get(reverse("portal-home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert ("Group opinion version 1 to answer" in waiting, link in waiting) == (True, True)
+    assert ("Group opinion version 1 to answer" in sealed, link in sealed) == (False, False)
