@@ -52,14 +52,14 @@ def test_secretariat_schedules_a_review_and_draws_its_panel(new_page, setting):
     page.select_option("#id_required_domains", str(setting["domain"].pk))
     page.click("[data-testid=schedule-form] button[type=submit]")
     page.wait_for_url("**/admin/reviews/*/draw/")
-    page.fill("#seed", "公证员见证 20261127")
-    page.click("[data-testid=draw]")
+    page.click("[data-testid=draw]")  # the quick, unwitnessed draw: no seed can be typed
     page.wait_for_selector("[data-testid=panel] li")
 
     review = Review.objects.get()
     assert review.state == Review.State.INVITING
     assert page.locator("[data-testid=panel] li").count() == 5
-    assert page.locator("[data-testid=seed]").inner_text() == "公证员见证 20261127"
+    assert page.locator("[data-testid=seed]").inner_text() == review.draw.seed
+    assert page.locator("[data-testid=commitment-digest]").inner_text() == review.draw.commitment.digest
     assert page.locator("[data-testid=pool-size]").inner_text() == "9"
     assert page.locator("[data-testid=pool-hash]").inner_text() == review.draw.pool_hash
     page.click("[data-testid=verify]")
