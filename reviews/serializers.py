@@ -137,8 +137,14 @@ class BeaconSerializer(serializers.Serializer):
     public_at = serializers.CharField(required=False, max_length=40)
 
 
+class BeaconRequestSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=[("drand quicknet", "drand quicknet"), ("lottery", "lottery")])
+    round = RoundField()
+    public_at = serializers.CharField(required=False, max_length=40, help_text="For a lottery: ISO 8601 with offset.")
+
+
 class DrawCommitmentRequestSerializer(serializers.Serializer):
-    beacon = BeaconSerializer()
+    beacon = BeaconRequestSerializer()
     witnesses = serializers.ListField(child=TextField(max_length=200), min_length=1, max_length=20)
 
 

@@ -29,6 +29,8 @@ POSITIVE_EXEMPT = {
     "PUT /api/v1/reviews/{review_id}/discussion/": "the section must be an anchor of the plan",
     "POST /api/v1/plans/{plan_id}/versions/": "the document must be a real .docx or .pdf; drafters must exist",
     "POST /api/v1/proposals/{proposal_id}/return/": "only a routed or submitted proposal is returned",
+    "POST /api/v1/reviews/{review_id}/draw/commitment/": "the round must be in the future; the pool must give a panel",
+    "POST /api/v1/reviews/{review_id}/draw/": "the public value must be the committed round's (its signature checked)",
 }
 # Revoking the token would sign the rest of the run out; it is fuzzed anonymously.
 SIGNS_OUT = "DELETE /api/v1/auth/token/"
