@@ -1,6 +1,7 @@
 """The secretariat's review screens in the Wagtail admin: plans and versions, scheduling, the
 draw page (commit then reveal, or unwitnessed; pool, exclusions by rule, panel, alternates, seed,
-hash, verify) and the live invitation board. Every write goes through the services; ``wagtail_hooks.py`` registers them."""
+hash, verify) and the live invitation board. Every write goes through the services;
+``wagtail_hooks.py`` registers them."""
 
 import json
 
