@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from experts.models import Expert
 from reviews.draw import certificate
+from reviews.draw.commitment import reveal_draw
+from tests.reviews.test_draw_commitment import INPUTS, SIGNATURE, VALUE, WITNESSES, committed
 
 
 def names_in_order(ids):
@@ -76,3 +78,30 @@ def test_certificate_of_a_missing_draw_is_404(client, secretariat_user, db):
     client.force_login(secretariat_user)
 
     assert client.get(reverse("reviews:draw-certificate", args=[999999])).status_code == 404
+
+
+def test_certificate_of_a_witnessed_draw_names_the_witnesses_and_their_inputs(client, secretariat_user, review):
+
+    commitment = committed(review, secretariat_user)
+    draw = reveal_draw(
+        review, by=secretariat_user, beacon_value=VALUE, beacon_signature=SIGNATURE, witness_inputs=INPUTS
+    )
+    client.force_login(secretariat_user)
+
+    page = client.get(reverse("reviews:draw-certificate", args=[draw.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    text = pdf_text(client.get(reverse("reviews:draw-certificate-pdf", args=[draw.pk])).content)
+
+    assert "Witnessed draw" in page
+    for name, given in zip(WITNESSES, INPUTS, strict=True):
+        assert f"<td>{name}</td><td>{given}</td>" in page
+        assert given in text
+    assert commitment.digest in page
+    assert VALUE in page
+
+
+def test_certificate_of_an_unwitnessed_draw_says_so(client, secretariat_user, drawn):
+    client.force_login(secretariat_user)
+
+    page = client.get(reverse("reviews:draw-certificate", args=[drawn.draw.pk]), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "Unwitnessed draw: system randomness" in page.content.decode()
