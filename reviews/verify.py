@@ -49,13 +49,18 @@ def check_record_file(path):
     return True, [*lines, *panel_lines(data), ending]
 
 
+def _check_record_and_name_the_panel(record):
+    ok, lines = check_record(record)
+    return (True, [*lines, *panel_lines(record)]) if ok else (False, lines)
+
+
 def check_archive_file(path):
     """``(ok, lines)`` for a review's archive: its manifest, and the draw record inside."""
     try:
         from reviews.manifest import verify_archive
     except ImportError:
         return False, [_("MISMATCH: this copy of the verifier cannot check archives (reviews.manifest is missing).")]
-    ok, lines = verify_archive(str(path), check_record)
+    ok, lines = verify_archive(str(path), _check_record_and_name_the_panel)
     lines = list(lines)
     if ok and not (lines and lines[-1].startswith("OK")):
         lines.append(_("OK archive {path}").format(path=path))
