@@ -134,6 +134,8 @@ def test_text_typed_without_network_is_kept_on_the_device_and_saved_when_it_retu
     context.set_offline(True)
     page.locator("fieldset.question").nth(1).locator("textarea").nth(0).fill("断网后关掉页面前写的")
     page.wait_for_selector("[data-testid=save-status][data-state=offline]")
+    # The draft is on the device (written at the change) before the tab closes.
+    page.wait_for_function("() => Object.values(localStorage).some((v) => v.includes('断网后关掉页面前写的'))")
     page.close()  # the tab closed before the network came back
     context.set_offline(False)
     again = context.new_page()
