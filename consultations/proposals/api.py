@@ -101,7 +101,9 @@ class ProposalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-POINT_TEXT = {"type": "string", "minLength": 1, "maxLength": cleaning.MAX_POINT, "pattern": r"\S"}
+# A blank suggestion is skipped (an empty row of a form), as ``cleaning`` does; at least one must
+# have text (a 400 otherwise).
+POINT_TEXT = {"type": "string", "maxLength": cleaning.MAX_POINT}
 
 
 @extend_schema_field(
@@ -135,7 +137,9 @@ class ProposalUploadSerializer(ProposalWriteSerializer):
     files (.pdf, .docx; at most 5 of 10 MB)."""
 
     points = serializers.ListField(
-        child=serializers.CharField(max_length=cleaning.MAX_POINT), min_length=1, max_length=cleaning.MAX_POINTS
+        child=serializers.CharField(max_length=cleaning.MAX_POINT, allow_blank=True, trim_whitespace=False),
+        min_length=1,
+        max_length=cleaning.MAX_POINTS,
     )
     attachments = serializers.ListField(
         child=serializers.FileField(), required=False, max_length=cleaning.MAX_ATTACHMENTS

@@ -62,6 +62,24 @@ def test_post_proposal_with_text_where_an_attachment_goes_is_400_and_nothing_kep
     assert not Proposal.objects.exists()
 
 
+def test_blank_suggestions_are_skipped_and_the_schema_says_a_blank_one_is_allowed(setting, api_as, client):
+    response = api_as(setting.expert.user).post(
+        "/api/v1/proposals/",
+        {"title": "支持配套企业", "problem": "配套率低", "points": ["设立技改补贴", "", " "]},
+        format="json",
+    )
+    only_blanks = api_as(setting.expert.user).post(
+        "/api/v1/proposals/", {"title": "t", "problem": "p", "points": ["", " "]}, format="json"
+    )
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    assert response.status_code == 201
+    assert [p["text"] for p in response.json()["points"]] == ["设立技改补贴"]
+    assert (only_blanks.status_code, sorted(only_blanks.json()["errors"])) == (400, ["points"])
+    body = schema["components"]["schemas"]["ProposalWriteRequest"]["properties"]["points"]
+    assert body["items"]["oneOf"][0] == {"type": "string", "maxLength": 5000}
+
+
 def test_post_proposal_with_bad_input_is_400_with_fields(setting, api_as):
     response = api_as(setting.expert.user).post(
         "/api/v1/proposals/", {"title": "t", "problem": "p", "points": [], "domains": ["x"]}, format="json"
