@@ -60,8 +60,10 @@ run: $(VENV)/.installed
 worker: $(VENV)/.installed
 	$(PY) manage.py db_worker
 
+# One test worker per core (pytest-xdist): each has its own test database, Redis prefixes
+# and live server.
 test: $(VENV)/.installed system-packages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 # Style, the direction of imports (import-linter contracts in pyproject.toml) and the size limits.
 lint: $(VENV)/.installed

@@ -38,6 +38,7 @@ def require_env(name):
 
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
 TESTING = "pytest" in sys.modules or os.environ.get("DJANGO_TESTING") == "1"
+_TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # each test worker: its own Redis keys
 
 if DEBUG:
     SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "embedded-default-not-for-production"
@@ -119,7 +120,6 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
-WSGI_APPLICATION = None
 ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
@@ -170,7 +170,7 @@ if REDIS_URL:
             "BACKEND": f"channels_redis.{'core.RedisChannelLayer' if _core else 'pubsub.RedisPubSubChannelLayer'}",
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "max_connections": 1000}],
-                "prefix": os.environ.get("CHANNELS_PREFIX", "ac"),
+                "prefix": os.environ.get("CHANNELS_PREFIX", "ac") + _TEST_WORKER,
                 **({"capacity": 500, "expiry": 30} if _core else {}),
             },
         }
@@ -179,7 +179,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "ac"),
+            "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "ac") + _TEST_WORKER,
         }
     }
 else:

@@ -34,7 +34,8 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
 
-GENERATION = settings.VAR_DIR / "live-server-generation"
+# One file per test worker (pytest-xdist): each worker runs its own live server.
+GENERATION = settings.VAR_DIR / f"live-server-generation{os.environ.get('PYTEST_XDIST_WORKER', '')}"
 SERVER_APPLICATION_NAME = "workbench-live-server"
 
 
