@@ -32,7 +32,8 @@ def test_secretariat_reads_the_certificate_page(client, secretariat_user, drawn)
     page = response.content.decode()
     assert response.status_code == 200
     listed = page.split('data-testid="certificate-panel">', 1)[1].split("</ol>", 1)[0]
-    expected = [f"<li>{name} (#{pk})</li>" for pk, name in zip(draw.selected, names_in_order(draw.selected))]
+    names = names_in_order(draw.selected)
+    expected = [f"<li>{name} (#{pk})</li>" for pk, name in zip(draw.selected, names, strict=True)]
     assert listed == "".join(expected)
     assert draw.seed in page
     assert draw.pool_hash in page
