@@ -8,6 +8,7 @@ what a view still answers itself is a 409 that carries the current version to me
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -83,12 +84,25 @@ class DateTimeField(serializers.DateTimeField):
 
 
 class TextField(serializers.CharField):
-    """Text that must be sent as a string: DRF's CharField also takes a number as its text."""
+    """Text that must be sent as a string: DRF's CharField also takes a number as its text. Its
+    length is checked as sent, as the schema's ``maxLength`` says, not after trimming."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """A model's text fields as ``TextField``: strings only, length as sent."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextField,
+        models.TextField: TextField,
+    }
 
 
 class MultiPartParser(parsers.MultiPartParser):

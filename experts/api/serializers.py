@@ -4,12 +4,13 @@ the caller may read by ``expert_data``), history entries and declared conflicts.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.rest import ModelSerializer
 from experts import rules
 from experts.models import Conflict, Domain, Expert, Organization
 from experts.privacy import contact_for
 
 
-class DomainSerializer(serializers.ModelSerializer):
+class DomainSerializer(ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
@@ -17,13 +18,13 @@ class DomainSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "name_en", "parent"]
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(ModelSerializer):
     class Meta:
         model = Organization
         fields = ["id", "name", "kind", "parent", "credit_code"]
 
 
-class ExpertSerializer(serializers.ModelSerializer):
+class ExpertSerializer(ModelSerializer):
     """The full record. What a caller actually receives is cut down by ``expert_data``."""
 
     employer_name = serializers.CharField(source="employer.name", read_only=True, default="")
@@ -153,7 +154,7 @@ class HistoryEntrySerializer(serializers.Serializer):
         return user.username if user is not None else None
 
 
-class ConflictSerializer(serializers.ModelSerializer):
+class ConflictSerializer(ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     declared_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 

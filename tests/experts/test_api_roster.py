@@ -408,6 +408,18 @@ def test_organizations_create_secretariat_201_and_others_403(api_as, secretariat
     assert list(Organization.objects.values_list("name", flat=True)) == ["新公司"]
 
 
+def test_organization_name_longer_than_the_schema_allows_is_400_even_if_trimming_would_fit(api_as, secretariat_user):
+    # Schemathesis: a no-break space and 200 characters (the limit is 200) were trimmed, then kept.
+    response = api_as(secretariat_user).post(
+        "/api/v1/organizations/", {"name": "\u00a0" + "新" * 200, "kind": "enterprise"}, format="json"
+    )
+    number = api_as(secretariat_user).post("/api/v1/organizations/", {"name": 42, "kind": "other"}, format="json")
+
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["name"])
+    assert (number.status_code, list(number.json()["errors"])) == (400, ["name"])
+    assert not Organization.objects.exists()
+
+
 def test_organizations_list_constant_queries_1_and_20(api_as, commission_user):
     client = api_as(commission_user)
 
