@@ -30,9 +30,10 @@ class AdminCspMiddleware:
 
 
 class SecondFactorMiddleware:
-    """An account that needs a second factor (experts/second_factor.py) and has signed in with a
-    password only gets nothing but the sign-in pages and public assets until it has entered a
-    code: pages redirect to the code page (or to setting up an authenticator, if it has none),
+    """An account that needs a second factor (experts/second_factor.py: the back office's accounts,
+    the commission and department staff) and has signed in with a password only gets nothing but
+    the sign-in pages and public assets until it has entered a code: every page, the portal's as
+    the admin's, redirects to the code page (or to setting up an authenticator, if it has none),
     the API answers 403 in its error format. Sits after django-otp's ``OTPMiddleware``."""
 
     # Not the password change: a password alone must not replace the password.

@@ -109,7 +109,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "config.middleware.SecondFactorMiddleware",  # the back office's accounts verify a TOTP code first
+    "config.middleware.SecondFactorMiddleware",  # accounts that need a second factor give a TOTP code first
     "experts.signin.PasswordExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -215,8 +215,8 @@ AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", 365))
 # The second factor (TOTP, experts/second_factor.py): required of these roles and of every
 # superuser and staff account. Wrong codes go through the lockout above, not django-otp's own
 # throttle (factor 0), so there is one rule for both factors.
-SECOND_FACTOR_ROLES = ("secretariat", "auditor")
-OTP_TOTP_ISSUER = "Shenyang SEI Expert Committee"
+SECOND_FACTOR_ROLES = ("secretariat", "auditor", "commission", "department")
+OTP_TOTP_ISSUER = "Shenyang SEI Expert Advisory Committee"
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 if TESTING:

@@ -28,8 +28,8 @@ def demo_password():
 
 
 def demo_second_factor(user):
-    """The demo secretariat's authenticator (the back office needs a second factor, the demo
-    included): made once with a random key, kept in the database; ``demo_signins`` prints the
+    """A demo account's authenticator (the roles in ``SECOND_FACTOR_ROLES`` need a second factor,
+    the demo included): made once with a random key, kept in the database; ``demo_signins`` prints the
     key and ``manage.py demo_code`` the code it shows now."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 

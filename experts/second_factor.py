@@ -1,10 +1,12 @@
-"""The second factor of the back office: a TOTP authenticator (django-otp) and backup codes.
+"""The second factor: a TOTP authenticator (django-otp) and backup codes.
 
 Who needs it: every superuser and staff account and the roles in ``SECOND_FACTOR_ROLES`` (the
-secretariat and the auditor: everyone who enters ``/admin/``). Such an account signed in with a
-password only is halfway in: ``config.middleware.SecondFactorMiddleware`` sends it to set up a
-device (no confirmed one yet) or to enter a code, before any page other than the sign-in pages
-and the public assets. API tokens of such accounts need a current code (``otp``) when issued.
+secretariat and the auditor, who enter ``/admin/``, and the commission and department staff, who
+finalise and publish packages on the portal). Experts and the public do not. Such an account
+signed in with a password only is halfway in: ``config.middleware.SecondFactorMiddleware`` sends
+it to set up a device (no confirmed one yet) or to enter a code, before any page other than the
+sign-in pages and the public assets, on the portal as in the back office. API tokens of such
+accounts need a current code (``otp``) when issued.
 
 Wrong codes follow the password lockout's numbers (experts/signin.py): five ``otp.failed``
 records for one user within 15 minutes write a ``signin.locked`` record (``scope: otp``) that

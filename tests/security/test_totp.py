@@ -233,7 +233,7 @@ def test_an_expert_is_not_asked_for_a_second_factor(client):
     sign_in(client, "e1", next_url="/portal/")
 
     assert client.get("/portal/").status_code == 200
-    assert second_factor.requires_second_factor(make_user("commission", username="c1")) is False
+    assert second_factor.requires_second_factor(make_user("expert", username="e2")) is False
 
 
 def test_a_token_for_the_secretariat_needs_a_current_code(api):
@@ -306,13 +306,14 @@ def test_socket_counts_a_secretariat_session_only_once_the_code_was_entered(clie
     assert (halfway, verified) == (False, True)
 
 
-def test_demo_secretariat_signs_in_with_the_code_demo_code_prints(client):
+def test_demo_secretariat_signs_in_with_the_code_demo_code_prints(client, monkeypatch):
     import io
 
     from django.core.management import call_command
 
     from experts import demo
 
+    monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
     demo.load_accounts(PASSWORD)
     printed = io.StringIO()
     call_command("demo_code", stdout=printed)

@@ -27,16 +27,40 @@ class Command(BaseCommand):
                 f"  Demo sign-ins (password: {demo_password()}):",
                 "    secretariat  commission  department  expert01 … expert40",
             ]
-        secretariat = get_user_model().objects.filter(username="secretariat").first()
-        if "secretariat" in present and secretariat is not None:
-            from experts.demo_accounts import demo_second_factor
-            from experts.second_factor import secret_of
-
-            device = demo_second_factor(secretariat)
-            lines += [
-                "",
-                "  The back office asks secretariat for a second factor (a six-digit code). Either add this",
-                f"  key to an authenticator app: {secret_of(device)}",
-                "  or print the current code with: .venv/bin/python manage.py demo_code",
-            ]
+        lines += second_factor_lines()
         self.stdout.write("\n".join(lines) + "\n")
+
+
+def is_demo_second_factor_account(user):
+    """A demo account that needs a second factor and still has the demo password: one load_demo
+    made, not a real account that happens to share the name (its authenticator is not ours to
+    make, nor its key to print)."""
+    from experts.second_factor import requires_second_factor
+
+    return (
+        user is not None
+        and user.username in DEMO_USERNAMES
+        and requires_second_factor(user)
+        and user.check_password(demo_password())
+    )
+
+
+def second_factor_lines():
+    """The key of each demo account that needs a second factor (its authenticator is made here if
+    the demo data did not make one), and how to print the code it shows now."""
+    from experts.demo_accounts import demo_second_factor
+    from experts.second_factor import secret_of
+
+    users = get_user_model().objects.filter(username__in=DEMO_USERNAMES)
+    needing = sorted(filter(is_demo_second_factor_account, users), key=lambda user: DEMO_USERNAMES.index(user.username))
+    if not needing:
+        return []
+    names = ", ".join(user.username for user in needing)
+    lines = [
+        "",
+        f"  After the password, {names} also enter a second factor (a six-digit code).",
+        "  Either add the account's key to an authenticator app:",
+    ]
+    lines += [f"    {user.username:<12} {secret_of(demo_second_factor(user))}" for user in needing]
+    lines.append("  or print the code it shows now with: .venv/bin/python manage.py demo_code <username>")
+    return lines
