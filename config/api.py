@@ -8,6 +8,7 @@ from experts.api import organizations as organizations_api
 from experts.api import records as records_api
 from experts.api import tokens as tokens_api
 from reviews import api as reviews_api
+from reviews import batch_api as reviews_batch_api
 
 urlpatterns = [
     path("auth/token/", tokens_api.TokenView.as_view(), name="api-token"),
@@ -41,6 +42,7 @@ urlpatterns += [
         name="api-review-assignments",
     ),
     path("reviews/<int:review_id>/events/", reviews_api.ReviewEventListView.as_view(), name="api-review-events"),
+    path("draws/batch/", reviews_batch_api.BatchDrawView.as_view(), name="api-draws-batch"),
     path("draws/<int:draw_id>/", reviews_api.DrawDetailView.as_view(), name="api-draw"),
     path("draws/<int:draw_id>/record/", reviews_api.DrawRecordView.as_view(), name="api-draw-record"),
     path("draws/<int:draw_id>/verify/", reviews_api.DrawVerifyView.as_view(), name="api-draw-verify"),

@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from reviews import admin_views, rules
+from reviews.draw import batch_views
 
 app_name = "reviews_admin"
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("schedule/", admin_views.schedule_view, name="schedule"),
     path("<int:review_id>/draw/", admin_views.draw_view, name="draw"),
     path("<int:review_id>/board/", admin_views.board_view, name="board"),
+    path("batch-draw/", batch_views.batch_draw_view, name="batch_draw"),
+    path("batch-draw/<str:batch>/", batch_views.batch_draw_result_view, name="batch_draw_result"),
 ]
 
 
@@ -35,6 +38,9 @@ def register_reviews_menu():
             SecretariatMenuItem(_("Plans"), reverse("reviews_admin:plans"), icon_name="doc-full", order=100),
             SecretariatMenuItem(_("Reviews"), reverse("reviews_admin:index"), icon_name="list-ul", order=200),
             SecretariatMenuItem(_("Schedule a review"), reverse("reviews_admin:schedule"), icon_name="date", order=300),
+            SecretariatMenuItem(
+                _("Batch draw"), reverse("reviews_admin:batch_draw"), icon_name="crosshairs", order=400
+            ),
         ]
     )
     return SubmenuMenuItem(_("Reviews"), menu, icon_name="crosshairs", order=300)
