@@ -1,13 +1,14 @@
 """The app's models, one module per concern; Django finds them here. Code imports each model
 from its concern (``consultations.opinions.models`` ...)."""
 
-from consultations.consolidation.models import Confirmation, Consolidation, GeneratedDocument
+from consultations.consolidation.models import AnswersReminder, Confirmation, Consolidation, GeneratedDocument
 from consultations.inquiries.models import Consultation, ConsultationDocument, Question
 from consultations.opinions.models import Comment, Discussion, Opinion, OpinionVersion, Point, Presence, PresenceServer
 from consultations.proposals.models import Proposal, ProposalAttachment
 from consultations.responses.models import Response, ResponsePackage
 
 __all__ = [
+    "AnswersReminder",
     "Comment",
     "Confirmation",
     "Consolidation",

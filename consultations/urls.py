@@ -23,12 +23,14 @@ urlpatterns += [
     path("reviews/<int:review_id>/consolidation/confirm/", cv.confirm, name="consolidation-confirm"),
     path("reviews/<int:review_id>/consolidation/seal/", cv.seal, name="consolidation-seal"),
     path("reviews/<int:review_id>/consolidation/deadline/", cv.deadline, name="consolidation-deadline"),
+    path("reviews/<int:review_id>/consolidation/answers-due/", cv.set_answers_due, name="consolidation-answers-due"),
     path("reviews/<int:review_id>/consolidation/finalise/", cv.finalise, name="consolidation-finalise"),
     path("reviews/<int:review_id>/consolidation/publish/", cv.publish, name="consolidation-publish"),
     path("reviews/<int:review_id>/consolidation/document.<str:kind>", cv.document, name="consolidation-document"),
     path("reviews/<int:review_id>/honoraria/", cv.honoraria_view, name="honoraria"),
     path("points/<int:point_id>/answer/", cv.answer, name="answer"),
     path("my-points/", cv.my_points, name="my-points"),
+    path("answers-overdue/", cv.answers_overdue, name="answers-overdue"),
 ]
 
 # issue 14: a review's archive (§33), the button of the consolidation page

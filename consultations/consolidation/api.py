@@ -11,8 +11,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from consultations.consolidation import documents, rules, selectors, services
-from consultations.consolidation.api_schema import ConsolidationRead
+from consultations.consolidation import answers_due, documents, rules, selectors, services
+from consultations.consolidation.api_schema import AnswersDueWrite, ConsolidationRead
 from consultations.consolidation.models import GeneratedDocument
 from consultations.responses import rules as response_rules
 from consultations.responses import selectors as response_selectors
@@ -63,6 +63,7 @@ def consolidation_json(data):
         "version": consolidation.version,
         "digest": consolidation.digest,
         "confirm_by": _moment(consolidation.confirm_by),
+        "answers_due_on": consolidation.answers_due_on.isoformat() if consolidation.answers_due_on else None,
         "sealed_at": _moment(consolidation.sealed_at),
         "sealed_by": data["sealed_by"],
         "confirmations": [
@@ -106,7 +107,8 @@ class ConsolidationWriteSerializer(serializers.Serializer):
 
 class ConsolidationView(APIView):
     """The consolidated opinion: GET (with ``ETag``); PUT edits ``group_opinion`` (``If-Match``),
-    for the chair and the secretariat."""
+    for the chair and the secretariat; PATCH sets ``answers_due_on`` (``If-Match``), for the
+    commission."""
 
     @extend_schema(responses=ConsolidationRead)
     def get(self, request, review_id):
@@ -135,16 +137,49 @@ class ConsolidationView(APIView):
                 reason=body.validated_data.get("reason", ""),
             )
         except services.StaleConsolidation:
-            data = selectors.consolidate(review, user=request.user)
-            response = error_response(
-                _("Someone saved the group opinion after the version you started from."),
-                status_code=status.HTTP_409_CONFLICT,
-                version=data["consolidation"].version,
-                current=consolidation_json(data),
+            return _stale(request, review, _("Someone saved the group opinion after the version you started from."))
+        return _current(request, review)
+
+    @extend_schema(
+        request=AnswersDueWrite,
+        responses={200: ConsolidationRead, 409: OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description='"<version>"')],
+        description="The commission sets (a date) or clears (null) the due date of the answers to the points, "
+        "`answers_due_on`: not before today nor before the consolidation (its seal, or the panel's confirmation "
+        "deadline), within a year. `If-Match` names the group opinion's version read; the version does not move. "
+        "Only `answers_due_on` (and `version`) may be sent.",
+    )
+    def patch(self, request, review_id):
+        review = review_or_404(request, review_id)
+        if not rules.can_set_answers_due(request.user, review):
+            raise exceptions.PermissionDenied(_("The commission sets the due date of the answers."))
+        body = AnswersDueWrite(data=request.data)
+        body.is_valid(raise_exception=True)
+        expected = version_from_request(request, body.validated_data)
+        try:
+            answers_due.set_answers_due(
+                review, by=request.user, due_on=body.validated_data["answers_due_on"], expected_version=expected
             )
-            return with_etag(response, data["consolidation"].version)
-        data = selectors.consolidate(review, user=request.user)
-        return with_etag(Response(consolidation_json(data)), data["consolidation"].version)
+        except services.StaleConsolidation:
+            return _stale(request, review, _("The group opinion changed since you read it: read it and try again."))
+        return _current(request, review)
+
+
+def _current(request, review):
+    data = selectors.consolidate(review, user=request.user)
+    return with_etag(Response(consolidation_json(data)), data["consolidation"].version)
+
+
+def _stale(request, review, message):
+    """409 with the current consolidation to merge with."""
+    data = selectors.consolidate(review, user=request.user)
+    response = error_response(
+        message,
+        status_code=status.HTTP_409_CONFLICT,
+        version=data["consolidation"].version,
+        current=consolidation_json(data),
+    )
+    return with_etag(response, data["consolidation"].version)
 
 
 class ConsolidationDocumentView(APIView):

@@ -1,6 +1,8 @@
 """The shapes of the consolidation API's answers, for the OpenAPI schema (drf-spectacular): what
-``api.consolidation_json`` writes, field by field. Documentation only: the views build the JSON."""
+``api.consolidation_json`` writes, field by field. Documentation only: the views build the JSON
+(but for ``AnswersDueWrite``, the PATCH's body, which the view validates with)."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from consultations.responses.models import Response
@@ -91,6 +93,9 @@ class ConsolidationRead(serializers.Serializer):
     version = serializers.IntegerField()
     digest = serializers.CharField(allow_blank=True)
     confirm_by = serializers.DateTimeField(allow_null=True, help_text="The confirmation deadline; null: none set.")
+    answers_due_on = serializers.DateField(
+        allow_null=True, help_text="The day the answers to the points are due (the commission's); null: none set."
+    )
     sealed_at = serializers.DateTimeField(allow_null=True)
     sealed_by = serializers.ChoiceField(
         choices=["chair", "secretariat", "all_answered", "deadline"],
@@ -100,3 +105,22 @@ class ConsolidationRead(serializers.Serializer):
     )
     confirmations = ConfirmationRead(many=True, help_text="The panel's answers to the current version.")
     independence = IndependenceRead(many=True, help_text="For each sealed opinion, the independence record.")
+
+
+class AnswersDueWrite(serializers.Serializer):
+    """The body of a PATCH of the consolidation (the commission): the answers' due date only.
+    This one also checks the request: any other field is a 400 naming it."""
+
+    answers_due_on = serializers.DateField(
+        allow_null=True, help_text="The day the answers to the points are due (YYYY-MM-DD); null clears it."
+    )
+    version = serializers.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, help_text="Used only when If-Match is missing."
+    )
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            message = _("A PATCH changes answers_due_on only; the group opinion is written with PUT.")
+            raise serializers.ValidationError({name: [message] for name in unknown})
+        return attrs

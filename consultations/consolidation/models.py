@@ -31,6 +31,14 @@ class Consolidation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     confirm_by = models.DateTimeField(_("confirmations due"), null=True, blank=True)
+    # the commission's due date for the answers to the points (采纳情况反馈): beside the text's
+    # version, never advancing it (``answers_due.set_answers_due``)
+    answers_due_on = models.DateField(
+        _("answers to the points due on"),
+        null=True,
+        blank=True,
+        help_text=_("Set by the commission; the department is reminded before it and the overdue are chased."),
+    )
     blind_to_department = models.BooleanField(
         _("experts shown to the department as letters"),
         default=True,
@@ -77,6 +85,29 @@ class Confirmation(models.Model):
 
     def __str__(self):
         return f"{self.expert} v{self.version}"
+
+
+class AnswersReminder(models.Model):
+    """One reminder that the answers to a consolidation's points are due, kept so it is sent once:
+    ``days`` before the due date ``due_on`` (0: on the day), to ``recipients`` people. A new due
+    date has reminders of its own."""
+
+    consolidation = models.ForeignKey(Consolidation, on_delete=models.CASCADE, related_name="answer_reminders")
+    due_on = models.DateField(_("answers due on"))
+    days = models.PositiveSmallIntegerField(_("days before the due date"))
+    recipients = models.PositiveSmallIntegerField(_("people reminded"), default=0)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        verbose_name = _("reminder of answers due")
+        verbose_name_plural = _("reminders of answers due")
+        constraints = [
+            models.UniqueConstraint(fields=["consolidation", "due_on", "days"], name="answers_reminder_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.consolidation_id} {self.due_on} -{self.days}"
 
 
 class GeneratedDocument(models.Model):

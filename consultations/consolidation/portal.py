@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations.consolidation.rules import may_use_workspace
+from consultations.consolidation.rules import may_chase_answers, may_use_workspace
 from core.portal import nav_item, task_provider
 from experts import roles
 
@@ -15,6 +15,8 @@ def _nav(user):
     items = []
     if may_use_workspace(user):
         items.append({"title": _("Consolidated opinions"), "url": reverse("consultations:workspace")})
+    if may_chase_answers(user):
+        items.append({"title": _("Answers overdue"), "url": reverse("consultations:answers-overdue")})
     if roles.has_role(user, roles.EXPERT):
         items.append({"title": _("Answers to my points"), "url": reverse("consultations:my-points")})
     return items

@@ -68,6 +68,18 @@ def can_respond(user, review):
     return own is not None and own == review.plan.submitted_by_id
 
 
+def can_set_answers_due(user, review):
+    """The commission sets (or clears) the due date of the answers to a review's points; callers
+    first answer 404 to whoever may not read the consolidation."""
+    return review is not None and user.is_authenticated and roles.has_role(user, roles.COMMISSION)
+
+
+def may_chase_answers(user):
+    """The list of answers overdue (督办): the commission chases them; the secretariat's home
+    shows the same list."""
+    return user.is_authenticated and (roles.has_role(user, roles.COMMISSION) or roles.has_role(user, roles.SECRETARIAT))
+
+
 def can_publish_conclusion(user):
     """The secretariat turns a finalised package into a conclusion page."""
     return review_rules.is_secretariat(user)

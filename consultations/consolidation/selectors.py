@@ -20,16 +20,20 @@ import statistics
 from collections import Counter
 
 from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from consultations.consolidation.models import Confirmation
+from consultations.consolidation.base import WORKING_STATES
+from consultations.consolidation.models import Confirmation, Consolidation
 from consultations.consolidation.rules import sees_names
 from consultations.consolidation.services import ensure_consolidation
 from consultations.opinions.models import Comment, Opinion, OpinionVersion, Point
 from consultations.opinions.selectors import independence
 from reviews import rules as review_rules
 from reviews import selectors as review_selectors
+from reviews.criteria import label as criterion_label
 from reviews.models import Assignment, Review
 
 CONCLUSIONS = [c for c in Opinion.Conclusion.values]
@@ -81,7 +85,7 @@ def score_statistics(review, opinions):
             continue
         values = [o.scores[key] for o in opinions if isinstance((o.scores or {}).get(key), int)]
         result[key] = {
-            "label": criterion.get("label") or key,
+            "label": criterion_label(criterion),
             "scale": int(criterion.get("max") or 100),
             "values": values,
             "count": len(values),
@@ -306,3 +310,56 @@ def change_summary(changes):
 def _cut(text, size=120):
     text = str(text or "")
     return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def overdue_answers(*, today=None, due_from=None, due_until=None):
+    """The answers overdue (督办): each consolidation whose answers were due before ``today``
+    (Beijing) while the package is not final and points of the sealed opinions have no answer,
+    the longest overdue first; ``due_from``/``due_until`` (dates, inclusive) narrow the due dates
+    (the year report). One query. Each row: ``review``, ``plan``, ``department`` (its name, or
+    ``""``), ``department_id``, ``due_on``, ``days_overdue``, ``unanswered``, ``total``, ``url``
+    (the answering screen). Callers check ``rules.may_chase_answers`` first."""
+    today = today or timezone.localdate()
+    live = Q(review__opinions__submitted_at__isnull=False, review__opinions__points__removed=False)
+    rows = Consolidation.objects.filter(
+        answers_due_on__lt=today, review__state__in=WORKING_STATES, review__response_package__isnull=True
+    )
+    if due_from is not None:
+        rows = rows.filter(answers_due_on__gte=due_from)
+    if due_until is not None:
+        rows = rows.filter(answers_due_on__lte=due_until)
+    rows = (
+        rows.annotate(
+            total=Count("review__opinions__points", distinct=True, filter=live),
+            unanswered=Count(
+                "review__opinions__points",
+                distinct=True,
+                filter=live & Q(review__opinions__points__response__isnull=True),
+            ),
+        )
+        .filter(unanswered__gt=0)
+        .order_by("answers_due_on", "review_id")
+        .values(
+            "review_id",
+            "review__plan__title",
+            "review__plan__submitted_by_id",
+            "review__plan__submitted_by__name",
+            "answers_due_on",
+            "total",
+            "unanswered",
+        )
+    )
+    return [
+        {
+            "review": row["review_id"],
+            "plan": row["review__plan__title"],
+            "department_id": row["review__plan__submitted_by_id"],
+            "department": row["review__plan__submitted_by__name"] or "",
+            "due_on": row["answers_due_on"],
+            "days_overdue": (today - row["answers_due_on"]).days,
+            "unanswered": row["unanswered"],
+            "total": row["total"],
+            "url": reverse("consultations:consolidation", args=[row["review_id"]]) + "#points",
+        }
+        for row in rows
+    ]

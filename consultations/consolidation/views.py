@@ -9,11 +9,12 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consultations.consolidation import (
+    answers_due,
     charts,
     confirmations,
     content,
@@ -92,6 +93,10 @@ def reading(request, review_id):
             "answer_draft": request.session.pop("answer_draft", None),
             "answer_counts": _answer_counts(data["panel"]),
             "sealed_by_label": content.sealed_by_label(data["sealed_by"]),
+            "answers_overdue": _overdue_days(data["consolidation"], context["package"]),
+            "answer_reminders": list(
+                data["consolidation"].answer_reminders.filter(due_on=data["consolidation"].answers_due_on)
+            ),
         }
     )
     return render(request, "consultations/consolidation/reading.html", context)
@@ -115,10 +120,18 @@ def _reading_rights(user, review, data):
         "can_seal": sealer,
         "seal_due": sealer and confirmations.may_seal_now(review, consolidation),
         "can_answer": rules.can_respond(user, review) and working,
+        "can_set_answers_due": rules.can_set_answers_due(user, review) and working,
         "can_publish": bool(final) and rules.can_publish_conclusion(user) and not final.conclusion_page_id,
         "is_secretariat": review_rules.is_secretariat(user),
         "can_archive": rules.can_download_archive(user, review) and review.state != review.State.CLOSED,
     }
+
+
+def _overdue_days(consolidation, final):
+    """How many days the answers are overdue (0: not overdue, or the package is final)."""
+    if final or consolidation.answers_due_on is None:
+        return 0
+    return max(0, (timezone.localdate() - consolidation.answers_due_on).days)
 
 
 def _answer_counts(panel):
@@ -222,6 +235,55 @@ def _local_moment(value):
     if moment is None:
         raise ValidationError({"confirm_by": [_("Give the deadline as a date and a time.")]})
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@login_required
+@require_POST
+def set_answers_due(request, review_id):
+    """The commission sets (or, with an empty field, clears) the due date of the answers."""
+    review = _review(request, review_id)
+    if not rules.can_set_answers_due(request.user, review):
+        raise Http404
+    try:
+        consolidation = answers_due.set_answers_due(
+            review,
+            by=request.user,
+            due_on=_day(request.POST.get("answers_due_on", "")),
+            expected_version=version_from_form(request.POST.get("version")),
+        )
+        if consolidation.answers_due_on:
+            day = consolidation.answers_due_on.isoformat()
+            messages.success(request, _("The answers to the points are due on {day}.").format(day=day))
+        else:
+            messages.success(request, _("The due date of the answers is cleared."))
+    except services.StaleConsolidation:
+        messages.error(request, _("The group opinion changed since you opened the page: check it and save again."))
+    except (ValidationError, StateConflict) as error:
+        _errors(request, error)
+    return redirect(f"{_reading_url(review.pk)}#points")
+
+
+def _day(value):
+    """A ``date`` field's value; empty: ``None`` (no due date)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        day = parse_date(value)
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValidationError({"answers_due_on": [_("Give the day as a date (YYYY-MM-DD).")]})
+    return day
+
+
+@login_required
+def answers_overdue(request):
+    """The answers overdue (督办), for the commission (and the secretariat)."""
+    if not rules.may_chase_answers(request.user):
+        raise Http404
+    rows = selectors.overdue_answers()
+    return render(request, "consultations/consolidation/answers_overdue.html", {"rows": rows})
 
 
 @login_required

@@ -35,7 +35,9 @@ def _shorten(text, size, room):
 
 def _summary(row, labels):
     counts = ", ".join(f"{labels[o]} {row[o]}" for o in OUTCOMES)
-    return f"{row['label']}: {counts}; {_('adoption rate')} {percent(row['adoption_rate'])}"
+    return _("{label}: {counts}; adoption rate {rate}").format(
+        label=row["label"], counts=counts, rate=percent(row["adoption_rate"])
+    )
 
 
 def chart(rows, *, title, ident, large=False):
@@ -227,6 +229,10 @@ def method_lines():
         ),
         _("A point counts under the department it was routed to, else the department that submitted the plan."),
         _("Merged and returned proposals are listed apart and not counted above."),
+        _(
+            "Answers overdue: the consolidated opinions whose answers to the points were due in the year and, "
+            "today, are past due with points still unanswered."
+        ),
     ]
 
 
@@ -237,6 +243,29 @@ def set_aside_lines(report):
         )
         for row in report["set_aside"]
     ]
+
+
+def overdue_columns():
+    return [_("Plan"), _("Department"), _("Due on"), _("Days overdue"), _("Unanswered"), _("Points")]
+
+
+def overdue_rows(report):
+    """The answers overdue (``full_report``'s ``overdue``) as table rows; none for a bare report."""
+    return [
+        [r["plan"], r["department"] or "—", r["due_on"].isoformat(), r["days_overdue"], r["unanswered"], r["total"]]
+        for r in report.get("overdue", [])
+    ]
+
+
+def overdue_table(report):
+    rows = overdue_rows(report)
+    return (overdue_columns(), rows) if rows else None
+
+
+def overdue_lines(report):
+    if report.get("overdue"):
+        return []
+    return [_("No answers are overdue.")]
 
 
 def charts(report, *, large=False):
@@ -291,6 +320,7 @@ def docx_bytes(report):
             pictures["departments"],
         ),
         (_("Proposals set aside"), set_aside_lines(report), None, None),
+        (_("Answers overdue"), overdue_lines(report), overdue_table(report), None),
         (_("How the figures are counted"), method_lines(), None, None),
     ]
     for index, (heading, lines, table, picture) in enumerate(parts, start=1):
@@ -314,8 +344,8 @@ def _total(report):
 
 
 def xlsx_bytes(report):
-    """One sheet per table (kinds with the total, domains, departments, proposals set aside);
-    adoption rates as numbers formatted as percentages."""
+    """One sheet per table (kinds with the total, domains, departments, proposals set aside, and
+    the answers overdue when there are any); adoption rates as numbers formatted as percentages."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -336,6 +366,11 @@ def xlsx_bytes(report):
     aside.append([_("State"), _("Proposals"), _("Points")])
     for row in report["set_aside"]:
         aside.append([row["label"], row["proposals"], row["points"]])
+    if overdue_rows(report):  # a sheet of the answers overdue when there are any
+        overdue = workbook.create_sheet("overdue")
+        overdue.append(overdue_columns())
+        for row in overdue_rows(report):
+            overdue.append(row)
     for sheet in workbook.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -20,15 +20,19 @@ department, else "no department".
 Adoption rate = (adopted + partly adopted) / (adopted + partly adopted + not adopted); none
 while nothing is answered. Everything comes from a fixed number of queries (eight), whatever
 the number of points.
+
+Beside the figures (``full_report``): the answers overdue today whose due date fell in the year
+(``overdue_in``, one more query), as the commission's list of them shows them.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from consultations.consolidation.selectors import overdue_answers
 from consultations.inquiries.models import Consultation
 from consultations.opinions.models import Opinion, Point
 from consultations.proposals.models import Proposal
@@ -293,6 +297,18 @@ def year_report(year):
         "departments": [finish_row(r) for r in department_rows],
         "set_aside": set_aside,
     }
+
+
+def overdue_in(year):
+    """The answers overdue today (督办) whose due date fell in ``year``: the rows of
+    ``consultations.consolidation.selectors.overdue_answers``."""
+    return overdue_answers(due_from=date(year, 1, 1), due_until=date(year, 12, 31))
+
+
+def full_report(year):
+    """The report of ``year`` (``year_report``) with ``overdue``: what the pages and the documents
+    show."""
+    return {**year_report(year), "overdue": overdue_in(year)}
 
 
 def percent(rate):

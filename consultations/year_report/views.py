@@ -19,7 +19,7 @@ def _context(request, *, large):
     year, error = selectors.parse_year(request.GET.get("year"))
     if error:
         messages.error(request, error)
-    report = selectors.year_report(year)
+    report = selectors.full_report(year)
     for row in [report["total"], *report["kinds"], *report["domains"], *report["departments"]]:
         row["rate_text"] = selectors.percent(row["adoption_rate"])
     return {
@@ -57,7 +57,7 @@ def year_report_document(request, kind):
     year, error = selectors.parse_year(request.GET.get("year"))
     if error:
         return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
-    report = selectors.year_report(year)
+    report = selectors.full_report(year)
     content = output.BUILDERS[kind](report)
     audit.record(
         audit.EXPORT,
