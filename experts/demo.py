@@ -7,6 +7,7 @@ import io
 import random
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
@@ -16,6 +17,7 @@ from experts.demo_data import (
     ASSOCIATIONS,
     CONFLICT_REASONS,
     ENTERPRISES,
+    FIRST_EXPERT_PROFILE,
     GIVEN,
     GOVERNMENT,
     INSTITUTES,
@@ -107,6 +109,7 @@ def demo_experts():
                 "portrait_seed": index,
             }
         )
+    people[0].update(FIRST_EXPERT_PROFILE)
     return people
 
 
@@ -124,7 +127,7 @@ def load_accounts(password):
             user.set_password(password)
             user.save()
         user.groups.add(Group.objects.get(name=role))
-        if role == roles.SECRETARIAT:
+        if role in settings.SECOND_FACTOR_ROLES:
             demo_second_factor(user)
 
 

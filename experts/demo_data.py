@@ -180,6 +180,12 @@ SPECIALTIES = {
     "6.4": "智能电网,储能",
 }
 
+# expert01 is the first account a newcomer tries: an entrepreneur at a machine-tool maker, in the
+# fields of the robot and the aviation plans and a party to neither, so the reviews demo seats them
+# on both (a pending invitation, an opinion to write). The others are generated.
+FIRST_EXPERT = "expert01"
+FIRST_EXPERT_PROFILE = {"employer": "铁西数控机床有限公司", "primary_domain": "2.1", "domains": ["2.1", "2.2"]}
+
 # The last four demo experts show the other statuses; the first 36 stay active so draws work.
 OTHER_STATUSES = {37: "suspended", 38: "candidate", 39: "expired", 40: "dismissed"}
 STATUS_REASONS = {

@@ -3,14 +3,16 @@
 import io
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from core.errors import StateConflict
-from experts.models import Organization
+from experts.demo_data import FIRST_EXPERT
+from experts.models import Expert, Organization
 from reviews import states
 from reviews.draw.services import DrawInfeasible, draw_for_review
-from reviews.models import DepartmentStaff, Plan, Review
+from reviews.models import Assignment, DepartmentStaff, Plan, Review
 from reviews.services import assignments as assignment_services
 from reviews.services import plans, scheduling
 
@@ -139,6 +141,7 @@ REVIEWS = [
     ("沈阳市节能环保产业发展专项规划", Review.State.RESPONDED, -60),
     ("沈阳市信息服务产业三年行动计划（2017—2019年）", Review.State.ARCHIVED, -90),
 ]
+HAND_REPLACEMENT = "原抽中专家同期另有评审任务，秘书处改请本领域专家。"
 AFTER_OPEN = [Review.State.CLOSED, Review.State.CONSOLIDATED, Review.State.RESPONDED, Review.State.ARCHIVED]
 
 
@@ -181,9 +184,11 @@ def _review_in_state(plan, state, days, *, by):
     except DrawInfeasible:  # too few demo experts in the plan's fields: draw from everyone
         review = scheduling.update_review(review, by=by, required_domains=[])
         draw_for_review(review, by=by, seed=f"demo-{plan.pk}-{state}")
-    assignments = list(review.assignments.select_related("expert__user").order_by("id"))
-    if state == Review.State.INVITING:
-        first, second = assignments[:2]
+    journey = state in (Review.State.INVITING, Review.State.OPEN)  # the newcomer's invitation and opinion
+    assignments = _seat_first_expert(review, by=by) if journey else _active(review)
+    others = [a for a in assignments if not _is_first_expert(a)]
+    if state == Review.State.INVITING:  # the first expert's invitation is left for the newcomer to answer
+        first, second = others[:2]
         assignment_services.accept_assignment(first, by=first.expert.user, no_conflict=True, confidentiality=True)
         assignment_services.decline_assignment(second, by=second.expert.user, reason="同期在外地出差，无法参加。")
         return review
@@ -191,7 +196,7 @@ def _review_in_state(plan, state, days, *, by):
         assignment_services.accept_assignment(
             assignment, by=assignment.expert.user, no_conflict=True, confidentiality=True
         )
-    scheduling.set_chair(review, assignments[0].expert, by=by)
+    scheduling.set_chair(review, others[0].expert, by=by)
     states.transition(review, Review.State.OPEN, by=by, reason="demo")
     steps = AFTER_OPEN[: AFTER_OPEN.index(state) + 1] if state in AFTER_OPEN else []
     for target in steps:
@@ -200,3 +205,31 @@ def _review_in_state(plan, state, days, *, by):
         except StateConflict:  # a later stage may require its own work (a consolidation)
             break
     return review
+
+
+def _is_first_expert(assignment):
+    return assignment.expert.user_id is not None and assignment.expert.user.username == FIRST_EXPERT
+
+
+def _active(review):
+    active = review.assignments.filter(state__in=Assignment.ACTIVE_STATES).select_related("expert__user")
+    return list(active.order_by("id"))
+
+
+def _seat_first_expert(review, *, by):
+    """The first expert (``expert01``, the account a newcomer tries first) on the panel of the
+    inviting and the open review: drawn, or put by the secretariat in the seat of the last drawn
+    member it can take within the rules (a hand replacement, recorded on the draw with its
+    reason). The panel's active assignments, in order."""
+    assignments = _active(review)
+    expert = Expert.objects.filter(user__username=FIRST_EXPERT).first()
+    review.refresh_from_db(fields=["state"])
+    if expert is None or review.state != Review.State.INVITING or any(map(_is_first_expert, assignments)):
+        return assignments
+    for seat in reversed(assignments):
+        try:
+            assignment_services.replace_assignment(seat, by=by, reason=HAND_REPLACEMENT, expert=expert)
+        except ValidationError:  # the first expert would break a rule in this seat: try the next
+            continue
+        return _active(review)
+    return assignments

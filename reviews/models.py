@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from core.storage import private_storage
 from experts.models import Domain, Expert, Organization
+from reviews.criteria import defaults as criteria_defaults
 
 
 class Plan(models.Model):
@@ -107,11 +108,9 @@ class DepartmentStaff(models.Model):
 
 
 def default_criteria():
-    return [
-        {"key": "necessity", "label": "Necessity", "max": 10},
-        {"key": "feasibility", "label": "Feasibility", "max": 10},
-        {"key": "soundness", "label": "Scientific soundness", "max": 10},
-    ]
+    """A new review's criteria: the known keys without a stored label, each named in the reader's
+    language when shown (``reviews.criteria.label``)."""
+    return criteria_defaults()
 
 
 def default_rules():

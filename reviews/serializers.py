@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from core.rest import DateTimeField, TextField
 from experts.models import Domain, Expert, Organization
+from reviews import criteria
 from reviews.draw.selectors import exclusions_by_rule
 from reviews.models import Assignment, Draw, DrawCommitment, Plan, PlanVersion, Review
 
@@ -64,12 +65,22 @@ class PlanVersionUploadSerializer(serializers.Serializer):
     )
 
 
+class CriteriaField(serializers.JSONField):
+    """A review's scoring criteria, each with its ``label`` in the reader's language
+    (``reviews.criteria.label``: a known key translated, the secretariat's own name kept);
+    written as sent (a known key needs no label)."""
+
+    def to_representation(self, value):
+        return criteria.shown(value)
+
+
 class ReviewSerializer(serializers.ModelSerializer):
     required_domains = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=Domain.objects.all(), required=False
     )
     plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
     plan_title = serializers.CharField(source="plan.title", read_only=True)
+    criteria = CriteriaField(required=False)
     plan_version = serializers.PrimaryKeyRelatedField(queryset=PlanVersion.objects.all(), required=False)
     draw = serializers.SerializerMethodField()
     # From the year 1901 on (core.rest.DateTimeField): what is stored is written back as RFC 3339.

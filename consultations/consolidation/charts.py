@@ -15,11 +15,12 @@ def conclusion_label(value):
 def tally_chart(tallies):
     """Horizontal bars, one per conclusion: readable without JavaScript, in print and in the PDF."""
     rows = list(tallies.items())
+    title = escape(_("Conclusions"))  # outside the f-string: makemessages does not look inside one
     top = max([n for _c, n in rows] + [1])
     height = 34 * len(rows) + 10
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 400 {height}" width="400" height="{height}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(_("Conclusions"))}</title>'
+        f'xmlns="http://www.w3.org/2000/svg"><title>{title}</title>'
     ]
     for index, (conclusion, count) in enumerate(rows):
         y = 10 + 34 * index
@@ -36,10 +37,11 @@ def tally_chart(tallies):
 def spread_chart(scores):
     """Per criterion: each score as a dot, the min-max range as a line, the mean as a bar."""
     rows = list(scores.items())
+    title = escape(_("Spread of the scores"))
     height = 40 * len(rows) + 20
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 400 {height}" width="400" height="{height}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(_("Spread of the scores"))}</title>'
+        f'xmlns="http://www.w3.org/2000/svg"><title>{title}</title>'
     ]
     for index, (_key, row) in enumerate(rows):
         y = 20 + 40 * index

@@ -141,13 +141,14 @@ def independence_part(data):
 
 def _point_groups(data):
     groups = []
+    response = _("Response")  # outside the f-string: makemessages does not look inside one
     for index, group in enumerate(data["groups"], start=1):
         title = group["title"] or (group["section"] or _("General"))
         groups.append(
             {
                 "heading": f"（{chinese_number(index)}）{title}",
                 "points": [
-                    f"{number}. {p['text']}（{p['author']}）{_('Response')}: {response_text(p['response'])}"
+                    f"{number}. {p['text']}（{p['author']}）{response}: {response_text(p['response'])}"
                     for number, p in enumerate(group["points"], start=1)
                 ],
             }

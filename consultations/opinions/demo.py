@@ -15,6 +15,7 @@ from consultations.opinions import services
 from consultations.opinions.canonical import normalise_text
 from consultations.opinions.models import Opinion, OpinionVersion
 from consultations.opinions.services import _record_version, _write_points, ensure_opinion
+from experts.demo_data import FIRST_EXPERT
 from reviews.models import Review
 
 SCORES = [
@@ -65,6 +66,8 @@ def _open_review(review):
     opinions = _opinions(review)
     if not _untouched(opinions):
         return
+    # The first expert's draft is left empty: the newcomer's opinion to write.
+    opinions = [o for o in opinions if not (o.expert.user_id and o.expert.user.username == FIRST_EXPERT)]
     sections = _sections(review) or [""]
     for index, opinion in enumerate(opinions[:4]):
         user = opinion.expert.user
@@ -87,10 +90,9 @@ def _open_review(review):
     chair = review.chair.user if review.chair_id and review.chair.user_id else opinions[0].expert.user
     services.add_comment(review, by=chair, text="请各位专家围绕重点任务部分发表意见。", section=sections[0])
     services.add_comment(review, by=opinions[1].expert.user, text="目标值建议分年度列出。", section=sections[-1])
-    if len(opinions) > 4:
-        services.add_comment(
-            review, by=opinions[4].expert.user, text="本人对此节持保留意见。", section=sections[-1], dissent=True
-        )
+    if len(opinions) > 3:  # the fifth member dissents, or the fourth when the fifth is the first expert
+        dissenter = opinions[min(4, len(opinions) - 1)].expert.user
+        services.add_comment(review, by=dissenter, text="本人对此节持保留意见。", section=sections[-1], dissent=True)
     services.move_discussion(review, by=chair, section=sections[min(1, len(sections) - 1)])
 
 

@@ -24,3 +24,38 @@ def test_demo_roster_has_terms_statuses_conflicts_and_periods(db, settings, tmp_
         Conflict.objects.count(),
         Unavailability.objects.count(),
     )
+
+
+def test_the_first_expert_has_an_invitation_to_answer_and_an_opinion_to_write(db, settings, tmp_path, client):
+    """expert01, the account a newcomer tries first, shows the core journey: a pending invitation
+    in the inviting review and an empty draft in the open one, both on their pages."""
+    from django.urls import reverse
+
+    from consultations.opinions import demo as opinions_demo
+    from consultations.opinions import rules as opinion_rules
+    from consultations.opinions.models import Opinion
+    from experts.demo_data import FIRST_EXPERT
+    from reviews import demo as reviews_demo
+    from reviews import rules as review_rules
+    from reviews.models import Assignment
+
+    settings.MEDIA_ROOT = tmp_path
+    demo.load(PASSWORD)
+    reviews_demo.load(PASSWORD)
+    opinions_demo.load(PASSWORD)
+
+    invited = Assignment.objects.select_related("review__plan", "expert__user").get(
+        expert__user__username=FIRST_EXPERT, state="invited"
+    )
+    user = invited.expert.user
+    opinion = Opinion.objects.select_related("review__plan").get(expert__user=user, review__state="open")
+    assert invited.review.state == "inviting" and review_rules.is_invitee(user, invited)
+    assert (opinion.version, opinion.submitted_at, opinion.summary, opinion.scores) == (0, None, "", {})
+    assert opinion_rules.can_write_opinion(user, opinion)
+    assert opinion.review.chair.user != user  # the chair's part is someone else's
+
+    client.force_login(user)
+    invitations = client.get(reverse("reviews:invitations")).content.decode()
+    write = client.get(reverse("consultations:write", args=[opinion.review_id]))
+    assert invited.review.plan.title in invitations
+    assert write.status_code == 200 and opinion.review.plan.title in write.content.decode()
