@@ -1,7 +1,7 @@
 """Reads for plans, reviews, draws and assignments: what each user may see, fetched in a fixed
 number of queries however many rows there are."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 
 from reviews import rules
 from reviews.models import Assignment, Plan, PlanUserObjectPermission, PlanVersion, Review, ReviewUserObjectPermission
@@ -82,3 +82,34 @@ def panel_progress(review):
         "awaiting": counts["awaiting"],
         "vacant": max(seats - counts["accepted"] - counts["awaiting"], 0),
     }
+
+
+# ---------------------------------------------------------------- the secretariat's week (cms.dashboard)
+
+
+def invitations_past_reply(now):
+    """Invitations still unanswered after their reply date, on reviews whose panel still changes
+    (``chase_unanswered`` reminds them, then gives the seat to the next alternate): the rows the
+    dashboard counts and its list shows, oldest reply date first."""
+    from reviews.services.assignments import ANSWERABLE
+
+    return Assignment.objects.filter(
+        state=Assignment.State.INVITED, reply_by__lte=now, review__state__in=ANSWERABLE
+    ).order_by("reply_by", "id")
+
+
+def reviews_short_of_panel():
+    """Reviews whose panel still changes and has seats that neither an accepted expert nor a
+    pending invitation holds (``panel_progress``'s ``vacant`` above 0: the alternates ran out
+    after declines), with ``n_accepted`` and ``n_awaiting``; the soonest due first."""
+    from reviews.services.assignments import ANSWERABLE
+
+    return (
+        Review.objects.filter(state__in=ANSWERABLE)
+        .annotate(
+            n_accepted=Count("assignments", filter=Q(assignments__state=Assignment.State.ACCEPTED)),
+            n_awaiting=Count("assignments", filter=Q(assignments__state=Assignment.State.INVITED)),
+        )
+        .filter(n_accepted__lt=F("panel_size") - F("n_awaiting"))
+        .order_by("due_at", "id")
+    )

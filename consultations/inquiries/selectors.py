@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, Q
 
 from consultations.inquiries import rules
-from consultations.inquiries.models import Question
+from consultations.inquiries.models import Consultation, Question
 from experts.models import Domain, Expert
 
 
@@ -46,3 +46,17 @@ def addressed_experts(consultation):
     if domains:
         ids |= set(active.filter(domains__in=with_descendants(domains)).values_list("pk", flat=True))
     return active.filter(pk__in=ids)
+
+
+def consultations_closing_before(end):
+    """Open consultations whose closing time comes before ``end`` (those already past it included,
+    until ``tasks.close_due`` closes them): the secretariat's "closing this week", the soonest
+    first, with ``n_recipients`` and ``n_submitted``."""
+    return (
+        Consultation.objects.filter(state=Consultation.State.OPEN, closes_at__isnull=False, closes_at__lt=end)
+        .annotate(
+            n_recipients=Count("recipients", distinct=True),
+            n_submitted=Count("answers", distinct=True, filter=Q(answers__submitted_at__isnull=False)),
+        )
+        .order_by("closes_at", "id")
+    )
