@@ -122,6 +122,11 @@ def edits_consolidation(role, state, world):
     return state == CLOSED and role in (SECRETARIAT, CHAIR)
 
 
+def sets_answers_due(role, state, world):
+    """The due date of the answers to the points: the commission, once the review is closed."""
+    return state == CLOSED and role == COMMISSION
+
+
 def confirms_consolidation(role, state, world):
     return state == CLOSED and role in (PANEL, CHAIR)
 
@@ -268,6 +273,7 @@ MATRIX = {
     "api-review": {"GET": sees_review, "PATCH": only(SECRETARIAT)},
     "api-review-draw": {"POST": only(SECRETARIAT)},
     "api-review-draw-commitment": {"POST": only(SECRETARIAT)},
+    "api-draws-batch": {"POST": only(SECRETARIAT)},
     "api-review-assignments": {"GET": sees_panel},
     "api-review-events": {"GET": sees_review},
     "api-draw": {"GET": sees_draw},
@@ -283,7 +289,7 @@ MATRIX = {
     "api-opinions": {"GET": sees_opinions},
     "api-comments": {"GET": discusses, "POST": discusses},
     "api-discussion": {"GET": discusses, "PUT": moves_marker},
-    "api-consolidation": {"GET": sees_consolidation, "PUT": edits_consolidation},
+    "api-consolidation": {"GET": sees_consolidation, "PUT": edits_consolidation, "PATCH": sets_answers_due},
     "api-consolidation-document": {"GET": sees_consolidation},
     "api-review-archive": {"GET": reads_archive},
     "api-consolidation-confirmation": {"POST": confirms_consolidation},
@@ -295,6 +301,8 @@ MATRIX = {
     "consolidation": {"GET": sees_consolidation},
     "consolidation-save": {"POST": edits_consolidation},
     "consolidation-confirm": {"POST": confirms_consolidation},
+    "consolidation-answers-due": {"POST": sets_answers_due},
+    "answers-overdue": {"GET": only(SECRETARIAT, COMMISSION)},
     "consolidation-seal": {"POST": edits_consolidation},
     "consolidation-deadline": {"POST": edits_consolidation},
     "consolidation-finalise": {"POST": responds_to_point},
