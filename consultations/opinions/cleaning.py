@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from consultations.opinions.canonical import normalise_text
 from consultations.opinions.models import Opinion
+from reviews.criteria import label as criterion_label
 
 MAX_SUMMARY = 20000
 MAX_POINT = 5000
@@ -144,7 +145,9 @@ def check_review_opinion_complete(opinion):
     if not opinion.conclusion:
         errors["conclusion"] = [_("Choose a conclusion before submitting.")]
     if opinion.conclusion != Opinion.Conclusion.ABSTAIN:
-        missing = [c["key"] for c in opinion.review.criteria or [] if c.get("key") not in (opinion.scores or {})]
+        missing = [
+            criterion_label(c) for c in opinion.review.criteria or [] if c.get("key") not in (opinion.scores or {})
+        ]
         if missing:
             errors["scores"] = [_("Score every criterion before submitting: {keys}.").format(keys=", ".join(missing))]
     if errors:

@@ -82,6 +82,18 @@ def test_submit_seals_and_answers_with_the_digest(api_as, review, opinions):
     assert body["submitted_at"].endswith("+08:00")
 
 
+def test_submit_of_an_incomplete_draft_names_the_missing_criteria_in_the_readers_language(api_as, review, opinions):
+    client = api_as(opinions[0].expert.user)
+    put(client, review, {"conclusion": "agree", "scores": {"necessity": 8}}, 0)
+
+    response = client.post(url(review, "opinion/submit/"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 400
+    (message,) = response.json()["errors"]["scores"]
+    assert "可行性" in message and "科学性" in message and "必要性" not in message
+    assert "feasibility" not in message
+
+
 def test_submit_twice_is_409(api_as, review, opinions):
     client = api_as(opinions[0].expert.user)
     put(client, review, {"conclusion": "abstain"}, 0)
