@@ -10,7 +10,7 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.rest import Conflict, MultiPartParser, error_response, query_flag
+from core.rest import Conflict, MultiPartParser, TextField, error_response, query_flag
 from experts import audit
 from experts.models import Organization
 from reviews import rules, selectors, states
@@ -275,7 +275,7 @@ class DrawVerifyView(APIView):
     @extend_schema(
         request=None,
         responses=inline_serializer(
-            "DrawVerification", {"verified": serializers.BooleanField(), "detail": serializers.CharField()}
+            "DrawVerification", {"verified": serializers.BooleanField(), "detail": TextField()}
         ),
     )
     def post(self, request, draw_id):

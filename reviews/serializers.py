@@ -7,14 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.rest import DateTimeField, TextField
+from core.rest import DateTimeField, ModelSerializer, TextField
 from experts.models import Domain, Expert, Organization
 from reviews import criteria
 from reviews.draw.selectors import exclusions_by_rule
 from reviews.models import Assignment, Draw, DrawCommitment, Plan, PlanVersion, Review
 
 
-class PlanVersionSerializer(serializers.ModelSerializer):
+class PlanVersionSerializer(ModelSerializer):
     document = serializers.SerializerMethodField()
     sections = serializers.SerializerMethodField()
 
@@ -35,7 +35,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(ModelSerializer):
     domains = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Domain.objects.all(), required=False)
     related_organizations = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Organization.objects.all(), required=False
@@ -74,18 +74,18 @@ class CriteriaField(serializers.JSONField):
         return criteria.shown(value)
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(ModelSerializer):
     required_domains = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=Domain.objects.all(), required=False
     )
     plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
-    plan_title = serializers.CharField(source="plan.title", read_only=True)
+    plan_title = TextField(source="plan.title", read_only=True)
     criteria = CriteriaField(required=False)
     plan_version = serializers.PrimaryKeyRelatedField(queryset=PlanVersion.objects.all(), required=False)
     draw = serializers.SerializerMethodField()
     # From the year 1901 on (core.rest.DateTimeField): what is stored is written back as RFC 3339.
     serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
+        **ModelSerializer.serializer_field_mapping,
         models.DateTimeField: DateTimeField,
     }
 
@@ -105,11 +105,11 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 class ReviewPatchSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=Review.State.choices, required=False)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    reason = TextField(required=False, allow_blank=True, max_length=100)
     opens_at = DateTimeField(required=False)
     due_at = DateTimeField(required=False)
     meeting_at = DateTimeField(required=False, allow_null=True)
-    location = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    location = TextField(required=False, allow_blank=True, max_length=200)
     panel_size = serializers.IntegerField(required=False, min_value=1, max_value=99)
     blind = serializers.ChoiceField(choices=Review.Blind.choices, required=False)
     reply_days = serializers.IntegerField(required=False, min_value=1, max_value=30)
@@ -121,9 +121,9 @@ class ReviewPatchSerializer(serializers.Serializer):
 
 class ExclusionSerializer(serializers.Serializer):
     expert = serializers.IntegerField()
-    name = serializers.CharField()
-    reason = serializers.CharField()
-    rule = serializers.CharField()
+    name = TextField()
+    reason = TextField()
+    rule = TextField()
 
 
 @extend_schema_field({"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "minLength": 1}]})
@@ -143,15 +143,15 @@ class BeaconSerializer(serializers.Serializer):
     """The public value to come: ``source`` (drand quicknet, lottery; system for an unwitnessed
     draw), ``round``, and ``public_at`` (when it becomes public; given for a lottery)."""
 
-    source = serializers.CharField(max_length=50)
+    source = TextField(max_length=50)
     round = RoundField(required=False)
-    public_at = serializers.CharField(required=False, max_length=40)
+    public_at = TextField(required=False, max_length=40)
 
 
 class BeaconRequestSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=[("drand quicknet", "drand quicknet"), ("lottery", "lottery")])
     round = RoundField()
-    public_at = serializers.CharField(required=False, max_length=40, help_text="For a lottery: ISO 8601 with offset.")
+    public_at = TextField(required=False, max_length=40, help_text="For a lottery: ISO 8601 with offset.")
 
 
 class DrawCommitmentRequestSerializer(serializers.Serializer):
@@ -159,10 +159,10 @@ class DrawCommitmentRequestSerializer(serializers.Serializer):
     witnesses = serializers.ListField(child=TextField(max_length=200), min_length=1, max_length=20)
 
 
-class DrawCommitmentSerializer(serializers.ModelSerializer):
+class DrawCommitmentSerializer(ModelSerializer):
     pool_size = serializers.SerializerMethodField()
     beacon = BeaconSerializer()
-    witnesses = serializers.ListField(child=serializers.CharField())
+    witnesses = serializers.ListField(child=TextField())
     committed_at = DateTimeField()
 
     class Meta:
@@ -184,13 +184,13 @@ class DrawRevealSerializer(serializers.Serializer):
                                            max_length=20)  # fmt: skip
 
 
-class DrawSerializer(serializers.ModelSerializer):
+class DrawSerializer(ModelSerializer):
     excluded = serializers.SerializerMethodField()
     pool_size = serializers.SerializerMethodField()
     changes = serializers.SerializerMethodField()
     commitment = DrawCommitmentSerializer(allow_null=True)
-    seed_source_label = serializers.CharField(source="get_seed_source_display")
-    witness_inputs = serializers.ListField(child=serializers.CharField())
+    seed_source_label = TextField(source="get_seed_source_display")
+    witness_inputs = serializers.ListField(child=TextField())
 
     class Meta:
         model = Draw
@@ -223,26 +223,26 @@ class DrawSerializer(serializers.ModelSerializer):
 
 
 class RecordCommitmentSerializer(serializers.Serializer):
-    format = serializers.CharField()
+    format = TextField()
     review = serializers.IntegerField()
     pool = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))
-    pool_hash = serializers.CharField()
+    pool_hash = TextField()
     excluded = serializers.DictField(child=serializers.ListField(child=serializers.IntegerField()))
     rules = serializers.DictField()
-    algorithm = serializers.CharField()
+    algorithm = TextField()
     beacon = BeaconSerializer()
-    witnesses = serializers.ListField(child=serializers.CharField())
-    committed_by = serializers.CharField()
-    committed_at = serializers.CharField()
-    batch = serializers.CharField(allow_blank=True)
-    digest = serializers.CharField()
+    witnesses = serializers.ListField(child=TextField())
+    committed_by = TextField()
+    committed_at = TextField()
+    batch = TextField(allow_blank=True)
+    digest = TextField()
 
 
 class RecordMemberSerializer(serializers.Serializer):
     draw = serializers.IntegerField()
     review = serializers.IntegerField()
-    drawn_at = serializers.CharField()
-    method = serializers.CharField()
+    drawn_at = TextField()
+    method = TextField()
     commitment = RecordCommitmentSerializer(allow_null=True)
     legacy = serializers.DictField(required=False, help_text="A draw made before commitments: pool, pool_hash, "
                                    "excluded, rules.")  # fmt: skip
@@ -251,37 +251,37 @@ class RecordMemberSerializer(serializers.Serializer):
 
 
 class RecordRevealSerializer(serializers.Serializer):
-    beacon_value = serializers.CharField(allow_blank=True)
-    beacon_signature = serializers.CharField(allow_blank=True)
-    witness_inputs = serializers.ListField(child=serializers.CharField())
+    beacon_value = TextField(allow_blank=True)
+    beacon_signature = TextField(allow_blank=True)
+    witness_inputs = serializers.ListField(child=TextField())
 
 
 class DrawRecordSerializer(serializers.Serializer):
-    format = serializers.CharField()
+    format = TextField()
     draw = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=["single", "batch"])
     seed_source = serializers.ChoiceField(choices=Draw.SeedSource.choices)
-    algorithm = serializers.CharField()
-    solver = serializers.CharField(allow_blank=True)
-    batch = serializers.CharField(allow_blank=True)
+    algorithm = TextField()
+    solver = TextField(allow_blank=True)
+    batch = TextField(allow_blank=True)
     source = serializers.DictField(allow_null=True, help_text="The drand chain's constants, or null.")
     reveal = RecordRevealSerializer()
-    seed = serializers.CharField()
+    seed = TextField()
     members = RecordMemberSerializer(many=True)
-    names = serializers.DictField(child=serializers.CharField(allow_blank=True))
+    names = serializers.DictField(child=TextField(allow_blank=True))
 
 
-class ReviewSummarySerializer(serializers.ModelSerializer):
-    plan_title = serializers.CharField(source="plan.title")
-    kind = serializers.CharField(source="plan.kind")
+class ReviewSummarySerializer(ModelSerializer):
+    plan_title = TextField(source="plan.title")
+    kind = TextField(source="plan.kind")
 
     class Meta:
         model = Review
         fields = ["id", "plan", "plan_title", "kind", "mode", "opens_at", "due_at", "meeting_at", "location", "state"]
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
-    expert_name = serializers.CharField(source="expert.name", read_only=True)
+class AssignmentSerializer(ModelSerializer):
+    expert_name = TextField(source="expert.name", read_only=True)
     review_summary = ReviewSummarySerializer(source="review", read_only=True)
 
     class Meta:
@@ -291,8 +291,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PanelAssignmentSerializer(serializers.ModelSerializer):
-    expert_name = serializers.CharField(source="expert.name", read_only=True)
+class PanelAssignmentSerializer(ModelSerializer):
+    expert_name = TextField(source="expert.name", read_only=True)
 
     class Meta:
         model = Assignment
@@ -306,11 +306,11 @@ class AcceptSerializer(serializers.Serializer):
 
 
 class DeclineSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+    reason = TextField(max_length=500, allow_blank=True, required=False, default="")
 
 
 class EventSerializer(serializers.Serializer):
-    type = serializers.CharField()
+    type = TextField()
     review = serializers.IntegerField()
     seq = serializers.IntegerField()
-    at = serializers.CharField()
+    at = TextField()

@@ -17,7 +17,7 @@ from consultations.consolidation.models import GeneratedDocument
 from consultations.responses import rules as response_rules
 from consultations.responses import selectors as response_selectors
 from consultations.responses import services as responses
-from core.rest import error_response
+from core.rest import TextField, error_response
 from core.versioning import version_from_request, with_etag
 from experts import audit
 from reviews import selectors as review_selectors
@@ -100,8 +100,8 @@ def _moment(value):
 
 
 class ConsolidationWriteSerializer(serializers.Serializer):
-    group_opinion = serializers.CharField(allow_blank=True, trim_whitespace=False)
-    reason = serializers.CharField(allow_blank=True, required=False, max_length=500)
+    group_opinion = TextField(allow_blank=True, trim_whitespace=False)
+    reason = TextField(allow_blank=True, required=False, max_length=500)
     version = serializers.IntegerField(required=False, help_text="Used only when If-Match is missing.")
 
 
@@ -224,8 +224,8 @@ def document_response(request, review, kind):
 
 
 class ResponseWriteSerializer(serializers.Serializer):
-    status = serializers.CharField()
-    reason = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
+    status = TextField()
+    reason = TextField(allow_blank=True, required=False, trim_whitespace=False)
 
 
 def response_json(point):

@@ -6,10 +6,11 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from consultations.responses.models import Response
+from core.rest import TextField
 
 
 class ScoreRead(serializers.Serializer):
-    label = serializers.CharField()
+    label = TextField()
     count = serializers.IntegerField()
     mean = serializers.FloatField(allow_null=True)
     median = serializers.FloatField(allow_null=True)
@@ -20,29 +21,29 @@ class ScoreRead(serializers.Serializer):
 
 class PointResponseRead(serializers.Serializer):
     status = serializers.ChoiceField(choices=Response.Status.choices)
-    reason = serializers.CharField(allow_blank=True)
+    reason = TextField(allow_blank=True)
     at = serializers.DateTimeField()
 
 
 class ConsolidatedPointRead(serializers.Serializer):
     id = serializers.IntegerField()
-    section = serializers.CharField(allow_blank=True)
-    text = serializers.CharField(allow_blank=True)
-    author = serializers.CharField(help_text="The expert's name, or their letter (Expert A) where names are hidden.")
+    section = TextField(allow_blank=True)
+    text = TextField(allow_blank=True)
+    author = TextField(help_text="The expert's name, or their letter (Expert A) where names are hidden.")
     response = PointResponseRead(allow_null=True)
 
 
 class DissentPointRead(serializers.Serializer):
     id = serializers.IntegerField()
-    section = serializers.CharField(allow_blank=True)
-    text = serializers.CharField(allow_blank=True)
+    section = TextField(allow_blank=True)
+    text = TextField(allow_blank=True)
 
 
 class DissentRead(serializers.Serializer):
     opinion = serializers.IntegerField()
-    author = serializers.CharField()
-    conclusion = serializers.CharField(help_text="agree, agree_with_revisions, disagree or abstain.")
-    summary = serializers.CharField(allow_blank=True)
+    author = TextField()
+    conclusion = TextField(help_text="agree, agree_with_revisions, disagree or abstain.")
+    summary = TextField(allow_blank=True)
     points = DissentPointRead(many=True)
 
 
@@ -50,31 +51,31 @@ class ConfirmationRead(serializers.Serializer):
     expert = serializers.IntegerField(
         allow_null=True, help_text="The expert's id; null where the reader sees letters instead of names."
     )
-    name = serializers.CharField(help_text="The expert's name, or their letter (Expert A) where names are hidden.")
-    kind = serializers.CharField(
+    name = TextField(help_text="The expert's name, or their letter (Expert A) where names are hidden.")
+    kind = TextField(
         help_text="confirm, reservation (confirmed with reservations), refusal (refused to sign), "
         "no_answer (recorded at the seal for a member who did not answer)."
     )
-    text = serializers.CharField(allow_blank=True, help_text="The reservations or the reason for a refusal.")
+    text = TextField(allow_blank=True, help_text="The reservations or the reason for a refusal.")
     at = serializers.DateTimeField()
 
 
 class FieldChangeRead(serializers.Serializer):
-    field = serializers.CharField(help_text="conclusion, summary, scores, or points.<id>.")
-    before = serializers.CharField(allow_blank=True)
-    after = serializers.CharField(allow_blank=True)
+    field = TextField(help_text="conclusion, summary, scores, or points.<id>.")
+    before = TextField(allow_blank=True)
+    after = TextField(allow_blank=True)
 
 
 class ChangeRead(serializers.Serializer):
     number = serializers.IntegerField(help_text="The kept version's number.")
-    kind = serializers.CharField(help_text="What kept the version: submitted, addendum, named or merged.")
+    kind = TextField(help_text="What kept the version: submitted, addendum, named or merged.")
     at = serializers.DateTimeField()
     changes = FieldChangeRead(many=True, help_text="What changed from the version before.")
 
 
 class IndependenceRead(serializers.Serializer):
     opinion = serializers.IntegerField()
-    author = serializers.CharField()
+    author = TextField()
     read_others_at = serializers.DateTimeField(
         allow_null=True, help_text="When the author could first read the others' opinions; null: never."
     )
@@ -89,9 +90,9 @@ class ConsolidationRead(serializers.Serializer):
     agreement = serializers.ChoiceField(choices=["unanimous", "mixed", "conflicting", ""])
     points = ConsolidatedPointRead(many=True)
     dissent = DissentRead(many=True)
-    group_opinion = serializers.CharField(allow_blank=True)
+    group_opinion = TextField(allow_blank=True)
     version = serializers.IntegerField()
-    digest = serializers.CharField(allow_blank=True)
+    digest = TextField(allow_blank=True)
     confirm_by = serializers.DateTimeField(allow_null=True, help_text="The confirmation deadline; null: none set.")
     answers_due_on = serializers.DateField(
         allow_null=True, help_text="The day the answers to the points are due (the commission's); null: none set."

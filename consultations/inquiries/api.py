@@ -23,7 +23,7 @@ from consultations.opinions.api import (
 from consultations.opinions.models import Opinion
 from core import versioning
 from core.errors import StaleVersion, StateConflict
-from core.rest import MAX_ID, DateTimeField, IdField, error_response
+from core.rest import MAX_ID, DateTimeField, IdField, ModelSerializer, TextField, error_response
 
 
 def _visible(request, consultation_id):
@@ -36,7 +36,7 @@ def _visible(request, consultation_id):
 # ---------------------------------------------------------------- serializers
 
 
-class QuestionSerializer(serializers.ModelSerializer):
+class QuestionSerializer(ModelSerializer):
     id = serializers.IntegerField(required=False)
 
     class Meta:
@@ -44,7 +44,7 @@ class QuestionSerializer(serializers.ModelSerializer):
         fields = ["id", "text"]
 
 
-class ConsultationSerializer(serializers.ModelSerializer):
+class ConsultationSerializer(ModelSerializer):
     questions = QuestionSerializer(many=True, required=False)
     addressed_domains = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True, help_text="Domain codes; a domain includes those below it."
@@ -88,11 +88,11 @@ class ConsultationWriteSerializer(serializers.Serializer):
     """The body of a POST (a draft) or a PATCH (a draft's fields, an open one's ``closes_at``,
     or ``state``: ``open`` / ``closed``)."""
 
-    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    background = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    title = TextField(required=False, allow_blank=True, max_length=200)
+    background = TextField(required=False, allow_blank=True, trim_whitespace=False)
     questions = serializers.ListField(child=serializers.DictField(), required=False,
                                       help_text='[{"id": optional (keeps the question), "text"}]')  # fmt: skip
-    addressed_domains = serializers.ListField(child=serializers.CharField(), required=False)
+    addressed_domains = serializers.ListField(child=TextField(), required=False)
     addressed_experts = serializers.ListField(child=IdField(), required=False)
     opens_at = DateTimeField(required=False, allow_null=True)
     closes_at = DateTimeField(required=False, allow_null=True)
@@ -108,7 +108,7 @@ def answer_points(answer):
     return [{"id": p.id, "question": p.question_id, "text": p.text} for p in points]
 
 
-class AnswerSerializer(serializers.ModelSerializer):
+class AnswerSerializer(ModelSerializer):
     """An answer: its points, each naming the question it answers. ``expert``/``expert_name``
     are empty where the consultation is anonymous to the caller (``author`` says "Expert A")."""
 

@@ -13,7 +13,7 @@ from consultations.opinions import cleaning, diff, rules, selectors, services
 from consultations.opinions.models import Comment, Opinion, OpinionVersion
 from core import versioning
 from core.errors import StaleVersion
-from core.rest import MAX_ID, error_response
+from core.rest import MAX_ID, ModelSerializer, TextField, error_response
 from reviews import selectors as review_selectors
 
 
@@ -60,13 +60,13 @@ class ConclusionField(serializers.CharField):
     """One of the conclusions, or empty while it is a draft."""
 
 
-class OpinionSerializer(serializers.ModelSerializer):
+class OpinionSerializer(ModelSerializer):
     """An opinion as the caller may read it. A draft's content is its author's alone
     (``rules.shows_content``): anyone else gets ``content_hidden`` and empty content, with
     ``saved_at``. ``read_others_at`` and ``changed_after_reading_others`` are the independence
     record (``selectors.independence``, given as the ``independence`` context for a list)."""
 
-    expert_name = serializers.CharField(source="expert.name", read_only=True)
+    expert_name = TextField(source="expert.name", read_only=True)
     conclusion = ConclusionField(read_only=True)
     scores = ScoresField(read_only=True)
     points = serializers.SerializerMethodField()
@@ -118,8 +118,8 @@ class SaveSerializer(serializers.Serializer):
     ``label`` keeps a named version; ``reason`` is required after submission (an addendum);
     ``merged`` marks the save that resolves a 409."""
 
-    label = serializers.CharField(allow_blank=True, required=False, max_length=200)
-    reason = serializers.CharField(allow_blank=True, required=False, max_length=500)
+    label = TextField(allow_blank=True, required=False, max_length=200)
+    reason = TextField(allow_blank=True, required=False, max_length=500)
     merged = serializers.BooleanField(required=False, default=False)
     version = serializers.IntegerField(required=False, help_text="Used only when If-Match is missing.")
 
@@ -130,7 +130,7 @@ def stale_schema(name, serializer_class):
     return inline_serializer(
         name,
         fields={
-            "detail": serializers.CharField(),
+            "detail": TextField(),
             "errors": serializers.DictField(),
             "version": serializers.IntegerField(required=False),
             "current": serializer_class(required=False),
@@ -144,11 +144,11 @@ class OpinionWriteSerializer(SaveSerializer):
     conclusion = ConclusionField(allow_blank=True, required=False)
     # Scores and points are checked by ``cleaning.clean_review_opinion`` (one rule, all errors at once).
     scores = ScoresField(required=False)
-    summary = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
+    summary = TextField(allow_blank=True, required=False, trim_whitespace=False)
     points = OpinionPointsField(required=False)
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class VersionSerializer(ModelSerializer):
     by_name = serializers.SerializerMethodField()
     changes = serializers.SerializerMethodField()
 
@@ -167,7 +167,7 @@ class VersionSerializer(serializers.ModelSerializer):
         return diff.changes(previous, version.content)
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(ModelSerializer):
     author_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -182,7 +182,7 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class DiscussionSerializer(serializers.Serializer):
-    section = serializers.CharField(allow_blank=True)
+    section = TextField(allow_blank=True)
 
 
 # ---------------------------------------------------------------- the caller's opinion

@@ -18,7 +18,7 @@ from consultations.opinions.models import Point
 from consultations.proposals import cleaning, rules, selectors
 from consultations.proposals import services as proposals
 from consultations.proposals.models import Proposal
-from core.rest import IdField, MultiPartParser, TextField
+from core.rest import IdField, ModelSerializer, MultiPartParser, TextField
 from experts import roles
 
 
@@ -58,13 +58,13 @@ def proposal_queryset(user):
 
 class ResponseSummarySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["adopted", "partly_adopted", "not_adopted"])
-    reason = serializers.CharField()
+    reason = TextField()
     at = serializers.DateTimeField()
 
 
 class ProposalPointSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    text = serializers.CharField()
+    text = TextField()
     organization = serializers.IntegerField(allow_null=True, source="organization_id")
     organization_name = serializers.SerializerMethodField()
     response = serializers.SerializerMethodField()
@@ -82,13 +82,13 @@ class ProposalPointSerializer(serializers.Serializer):
 
 class AttachmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    title = serializers.CharField()
+    title = TextField()
     size = serializers.IntegerField()
-    sha256 = serializers.CharField()
+    sha256 = TextField()
 
 
-class ProposalSerializer(serializers.ModelSerializer):
-    author_name = serializers.CharField(source="author.name", read_only=True)
+class ProposalSerializer(ModelSerializer):
+    author_name = TextField(source="author.name", read_only=True)
     points = ProposalPointSerializer(many=True, source="live_points", read_only=True)
     domains = serializers.SlugRelatedField(many=True, slug_field="code", read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
@@ -126,10 +126,10 @@ class SuggestionsField(serializers.JSONField):
 class ProposalWriteSerializer(serializers.Serializer):
     """A JSON body: ``points`` as ``[{"text"}]`` or plain strings, ``domains`` as codes."""
 
-    title = serializers.CharField(max_length=cleaning.MAX_TITLE)
-    problem = serializers.CharField(max_length=cleaning.MAX_PROBLEM, trim_whitespace=False)
+    title = TextField(max_length=cleaning.MAX_TITLE)
+    problem = TextField(max_length=cleaning.MAX_PROBLEM, trim_whitespace=False)
     points = SuggestionsField()
-    domains = serializers.ListField(child=serializers.CharField(), required=False)
+    domains = serializers.ListField(child=TextField(), required=False)
 
 
 class ProposalUploadSerializer(ProposalWriteSerializer):
@@ -137,7 +137,7 @@ class ProposalUploadSerializer(ProposalWriteSerializer):
     files (.pdf, .docx; at most 5 of 10 MB)."""
 
     points = serializers.ListField(
-        child=serializers.CharField(max_length=cleaning.MAX_POINT, allow_blank=True, trim_whitespace=False),
+        child=TextField(max_length=cleaning.MAX_POINT, allow_blank=True, trim_whitespace=False),
         min_length=1,
         max_length=cleaning.MAX_POINTS,
     )

@@ -4,7 +4,7 @@ the caller may read by ``expert_data``), history entries and declared conflicts.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.rest import ModelSerializer
+from core.rest import ModelSerializer, TextField
 from experts import rules
 from experts.models import Conflict, Domain, Expert, Organization
 from experts.privacy import contact_for
@@ -27,7 +27,7 @@ class OrganizationSerializer(ModelSerializer):
 class ExpertSerializer(ModelSerializer):
     """The full record. What a caller actually receives is cut down by ``expert_data``."""
 
-    employer_name = serializers.CharField(source="employer.name", read_only=True, default="")
+    employer_name = TextField(source="employer.name", read_only=True, default="")
     domains = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Domain.objects.all(), required=False)
     primary_domain = serializers.SlugRelatedField(
         slug_field="code", queryset=Domain.objects.all(), required=False, allow_null=True
@@ -35,8 +35,8 @@ class ExpertSerializer(ModelSerializer):
     # Read: the photo's URL (or null); written as a multipart file (ExpertUploadSerializer).
     photo = serializers.ImageField(required=False, allow_null=True)
     # Read: the account's username (or null), for those who read the full record.
-    username = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=150)
-    status_reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    username = TextField(required=False, allow_blank=True, allow_null=True, max_length=150)
+    status_reason = TextField(required=False, allow_blank=True, max_length=500)
 
     class Meta:
         model = Expert
@@ -86,8 +86,8 @@ class ExpertRecordSerializer(ExpertSerializer):
     only where ``expert_data`` lets the caller read it; ``mobile`` and ``email`` may be masked
     (``131****9141``), so they are plain text here."""
 
-    mobile = serializers.CharField(required=False)
-    email = serializers.CharField(required=False)
+    mobile = TextField(required=False)
+    email = TextField(required=False)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -134,10 +134,10 @@ def expert_data(expert, *, viewer, request, unmasked=False):
 
 
 class HistoryChangeSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    label = serializers.CharField()
-    old = serializers.CharField()
-    new = serializers.CharField()
+    field = TextField()
+    label = TextField()
+    old = TextField()
+    new = TextField()
 
 
 class HistoryEntrySerializer(serializers.Serializer):
@@ -145,7 +145,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     by = serializers.SerializerMethodField()
     kind = serializers.ChoiceField(choices=["created", "changed", "deleted"])
-    reason = serializers.CharField()
+    reason = TextField()
     changes = HistoryChangeSerializer(many=True)
 
     @extend_schema_field({"type": "string", "nullable": True})
@@ -155,7 +155,7 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 
 class ConflictSerializer(ModelSerializer):
-    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    organization_name = TextField(source="organization.name", read_only=True)
     declared_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:

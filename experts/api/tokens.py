@@ -9,16 +9,16 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from core.rest import error_response
+from core.rest import TextField, error_response
 from experts import tokens
 from experts.auth import BearerTokenAuthentication
 from experts.second_factor import SecondFactorError
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=256, trim_whitespace=False)
-    otp = serializers.CharField(
+    username = TextField(max_length=150)
+    password = TextField(max_length=256, trim_whitespace=False)
+    otp = TextField(
         max_length=20,
         required=False,
         allow_blank=True,
@@ -27,7 +27,7 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = TextField()
     expires_at = serializers.DateTimeField()
 
 
