@@ -3,12 +3,14 @@ from its concern (``consultations.opinions.models`` ...)."""
 
 from consultations.consolidation.models import AnswersReminder, Confirmation, Consolidation, GeneratedDocument
 from consultations.inquiries.models import Consultation, ConsultationDocument, Question
+from consultations.meetings.models import Attendance
 from consultations.opinions.models import Comment, Discussion, Opinion, OpinionVersion, Point, Presence, PresenceServer
 from consultations.proposals.models import Proposal, ProposalAttachment
 from consultations.responses.models import Response, ResponsePackage
 
 __all__ = [
     "AnswersReminder",
+    "Attendance",
     "Comment",
     "Confirmation",
     "Consolidation",
