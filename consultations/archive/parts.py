@@ -149,7 +149,7 @@ def opinions_part(review):
         .order_by("assignment_id", "id")
     )
     versions = _sealed_versions(opinions)
-    record = independence(opinions)
+    record = independence(opinions, criteria=review.criteria)
     points = {}
     for point in Point.objects.filter(opinion__in=opinions, removed=False).order_by("position", "id"):
         points.setdefault(point.opinion_id, []).append({"id": point.pk, "section": point.section, "text": point.text})

@@ -163,7 +163,7 @@ def consolidate(review, *, user=None, names=None):
         ),
         "panel": panel_with_confirmations(review, consolidation, confirmations, letters, names),
         "sealed_by": sealed_by_role(review, consolidation, confirmations),
-        "independence": attach_independence(opinions),
+        "independence": attach_independence(opinions, criteria=review.criteria),
         "names": names,
     }
 
@@ -277,11 +277,11 @@ def workspace_reviews(user):
 NOT_READ = {"read_others_at": None, "changed_after_reading_others": False, "changes": []}
 
 
-def attach_independence(opinions):
+def attach_independence(opinions, *, criteria=None):
     """Set ``independence`` on each opinion (``opinions.selectors.independence``: when its author
     could first read the others' opinions, whether it changed after, and each kept version since,
     with a ``kind_label`` and a one-line ``summary``) and return ``{opinion id: record}``."""
-    records = independence(opinions) if opinions else {}
+    records = independence(opinions, criteria=criteria) if opinions else {}
     kinds = dict(OpinionVersion.Kind.choices)
     for opinion in opinions:
         record = records.get(opinion.pk) or NOT_READ

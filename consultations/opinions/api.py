@@ -103,7 +103,7 @@ class OpinionSerializer(ModelSerializer):
     def get_changed_after_reading_others(self, opinion) -> bool:
         record = self.context.get("independence")
         if record is None or opinion.pk not in record:
-            record = selectors.independence([opinion])
+            record = selectors.independence([opinion], criteria=opinion.review.criteria)
         return record[opinion.pk]["changed_after_reading_others"]
 
     def to_representation(self, opinion):
@@ -164,7 +164,7 @@ class VersionSerializer(ModelSerializer):
 
     def get_changes(self, version) -> list[dict]:
         previous = self.context.get("previous", {}).get(version.number)
-        return diff.changes(previous, version.content)
+        return diff.changes(previous, version.content, criteria=self.context.get("criteria"))
 
 
 class CommentSerializer(ModelSerializer):
@@ -294,8 +294,8 @@ class OpinionVersionListView(generics.ListAPIView):
         numbers = [v.number - 1 for v in page]  # 0 for the first: the query runs whatever the count
         before = dict(self.opinion.versions.filter(number__in=numbers).values_list("number", "content"))
         previous = {number + 1: content for number, content in before.items()}
-        serializer = self.get_serializer(page, many=True, context={**self.get_serializer_context(),
-                                                                    "previous": previous})  # fmt: skip
+        context = {**self.get_serializer_context(), "previous": previous, "criteria": self.opinion.review.criteria}
+        serializer = self.get_serializer(page, many=True, context=context)
         return self.get_paginated_response(serializer.data)
 
 
@@ -308,12 +308,13 @@ class OpinionListView(generics.ListAPIView):
     queryset = Opinion.objects.none()  # names the model for the schema; get_queryset() decides
 
     def get_queryset(self):
-        review = _visible_review(self.request, self.kwargs["review_id"])
-        return selectors.opinions_visible_to(self.request.user, review)
+        self.review = _visible_review(self.request, self.kwargs["review_id"])
+        return selectors.opinions_visible_to(self.request.user, self.review)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        context = {**self.get_serializer_context(), "independence": selectors.independence(page)}
+        record = selectors.independence(page, criteria=self.review.criteria)
+        context = {**self.get_serializer_context(), "independence": record}
         return self.get_paginated_response(self.get_serializer(page, many=True, context=context).data)
 
 

@@ -9,6 +9,8 @@ from difflib import SequenceMatcher
 
 from django.utils.html import format_html, format_html_join
 
+from reviews.criteria import label_of
+
 
 def char_ops(before, after):
     """``[(op, text)]`` with op one of ``equal``, ``insert``, ``delete``."""
@@ -30,18 +32,22 @@ def render(ops):
     return format_html_join("", "{}", ((format_html(templates[op], text),) for op, text in ops))
 
 
-def _scores_text(scores):
-    return "; ".join(f"{key}: {value}" for key, value in sorted((scores or {}).items()))
+def _scores_text(scores, criteria):
+    """Each score under its criterion's name in the reader's language (``reviews.criteria``)."""
+    return "; ".join(f"{label_of(criteria, key)}: {value}" for key, value in sorted((scores or {}).items()))
 
 
-def compare(before, after):
-    """Field by field: ``[{"field", "label_key", "before", "after", "html", "changed"}]``.
+def compare(before, after, *, criteria=None):
+    """Field by field: ``[{"field", "label_key", "before", "after", "html", "changed"}]``; the
+    scores named by ``criteria`` (the review's).
 
     Points are matched by id; a point only in one version shows as wholly added or removed."""
     rows = []
     for field in ("conclusion", "summary"):
         rows.append(_row(field, before.get(field, ""), after.get(field, "")))
-    rows.append(_row("scores", _scores_text(before.get("scores")), _scores_text(after.get("scores"))))
+    rows.append(
+        _row("scores", _scores_text(before.get("scores"), criteria), _scores_text(after.get("scores"), criteria))
+    )
     old = {p["id"]: p for p in before.get("points", [])}
     new = {p["id"]: p for p in after.get("points", [])}
     order = [p["id"] for p in before.get("points", [])] + [
@@ -66,10 +72,10 @@ def _row(field, before, after):
     }
 
 
-def changes(before, after):
+def changes(before, after, *, criteria=None):
     """The changed fields only, as plain data (the API's ``changes``)."""
     return [
         {"field": row["field"], "before": row["before"], "after": row["after"]}
-        for row in compare(before or {}, after)
+        for row in compare(before or {}, after, criteria=criteria)
         if row["changed"]
     ]

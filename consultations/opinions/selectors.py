@@ -49,7 +49,7 @@ def _seal_number(opinion):
     return seal.number if seal else 0
 
 
-def independence(opinions):
+def independence(opinions, *, criteria=None):
     """The independence record of ``opinions`` (sealed or not), in one query for any number:
     ``{opinion id: {"read_others_at": datetime | None, "changed_after_reading_others": bool,
     "changes": [{"number", "kind", "at", "changes": diff.changes against the version before}]}}``.
@@ -59,7 +59,8 @@ def independence(opinions):
     (``after_reading_others``) that changed the content; ``changed_after_reading_others`` is
     whether there is one. Only the sealed record counts (drafts are the author's alone): the
     versions from the submission on, the submission compared with nothing (the draft before it is
-    not shown), each later version with the one before. A draft has no changes."""
+    not shown), each later version with the one before. A draft has no changes. Scores are named
+    by ``criteria``, the review's."""
     opinions = list(opinions)
     record = {
         o.pk: {"read_others_at": o.read_others_at, "changed_after_reading_others": False, "changes": []}
@@ -78,7 +79,7 @@ def independence(opinions):
             before[opinion_id] = None
         if opinion_id not in started:
             continue
-        changes = diff.changes(before[opinion_id], content) if after else []
+        changes = diff.changes(before[opinion_id], content, criteria=criteria) if after else []
         if changes:
             record[opinion_id]["changes"].append({"number": number, "kind": kind, "at": at, "changes": changes})
             record[opinion_id]["changed_after_reading_others"] = True

@@ -129,9 +129,11 @@ def versions(request, opinion_id):
     if rows and (a is None or b is None):
         b = b or rows[-1]
         a = a or (rows[-2] if len(rows) > 1 else rows[-1])
-    comparison = diff.compare(a.content, b.content) if a and b else []
+    comparison = diff.compare(a.content, b.content, criteria=opinion.review.criteria) if a and b else []
     context = {"opinion": opinion, "review": opinion.review, "versions": rows, "a": a, "b": b}
-    context.update(comparison=comparison, record=selectors.independence([opinion])[opinion.pk])
+    context.update(
+        comparison=comparison, record=selectors.independence([opinion], criteria=opinion.review.criteria)[opinion.pk]
+    )
     return render(request, "consultations/versions.html", context)
 
 
@@ -141,7 +143,7 @@ def opinions(request, review_id):
     content only for its author (``rules.shows_content``), each with its independence record."""
     review = _visible_review(request, review_id)
     rows = list(selectors.opinions_visible_to(request.user, review))
-    record = selectors.independence(rows)
+    record = selectors.independence(rows, criteria=review.criteria)
     cards = [{"opinion": o, "shown": rules.shows_content(request.user, o), "record": record[o.pk]} for o in rows]
     return render(request, "consultations/opinions.html", {"review": review, "cards": cards})
 

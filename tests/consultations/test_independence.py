@@ -4,6 +4,7 @@ versions came after, and what they changed (``services.note_readable_others``,
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from consultations.opinions import selectors, services
 from consultations.opinions.models import Opinion, OpinionVersion
@@ -327,3 +328,33 @@ def test_write_page_tells_the_author_from_when_they_could_read_the_others(secret
     after = api_get(a.expert.user, f"/portal/reviews/{review.pk}/opinion/").content.decode()
 
     assert (before.count('data-testid="read-others-at"'), after.count('data-testid="read-others-at"')) == (0, 1)
+
+
+# ---------------------------------------------------------------- scores are named, not keyed
+
+
+def test_a_score_changed_after_reading_is_named_by_its_criterion_on_every_path(secretariat_user):
+    review = build_open_review(secretariat_user)
+    a, b, _c = panel_of(review)
+    submit(a, "甲的意见")
+    submit(b, "乙的意见")
+    saved = fresh(a)
+    services.save_opinion(
+        saved,
+        by=a.expert.user,
+        data={"conclusion": "agree", "scores": {**SCORES, "necessity": 6}, "summary": "甲的意见", "points": []},
+        expected_version=saved.version,
+        reason="读了乙的意见",
+    )
+
+    with translation.override("zh-hans"):
+        record = selectors.independence([fresh(a)], criteria=review.criteria)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(a.expert.user)
+    api = client.get(f"/api/v1/reviews/{review.pk}/opinion/versions/")
+    page = client.get(f"/portal/opinions/{a.pk}/versions/")
+
+    (change,) = record[a.pk]["changes"][0]["changes"]
+    assert (change["before"], change["after"]) == ("可行性: 8; 必要性: 9; 科学性: 7", "可行性: 8; 必要性: 6; 科学性: 7")
+    assert api.json()["results"][-1]["changes"] == [change]
+    assert ("必要性: " in page.content.decode(), "necessity" in page.content.decode()) == (True, False)
