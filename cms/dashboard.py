@@ -7,8 +7,8 @@ already filters to the same rows (the proposals' board); the others point at the
 (``week_list``, ``/admin/week/<key>/``), whose every row links on to the screen where it is
 resolved (the invitation board, the progress board, the consolidation page, the consultation).
 
-The counts cost one query per item, however many rows there are; only the secretariat (and an
-operator, a superuser) sees them (``may_see_week``). Moments are shown in the committee's time
+The counts cost one query per item, however many rows there are; only the secretariat sees them
+(``may_see_week``). Moments are shown in the committee's time
 zone (``TIME_ZONE``, Asia/Shanghai), and "this week" ends on Sunday at midnight there.
 """
 
@@ -44,8 +44,10 @@ LIST_SIZE = 200  # as the other admin lists; beyond it, the list says only the f
 
 
 def may_see_week(user):
-    """The week's work (the home panel and its lists): the secretariat, and an operator."""
-    return review_rules.can_use_review_admin(user)
+    """The week's work (the home panel and its lists): the secretariat's. An operator (a superuser
+    outside the secretariat) gets Wagtail's home: the rows lead to the secretariat's portal screens
+    (the progress board, the answers overdue), which are not theirs to open."""
+    return review_rules.is_secretariat(user)
 
 
 # ---------------------------------------------------------------- selectors the week adds

@@ -239,10 +239,15 @@ def test_the_week_ends_on_sunday_midnight_in_shanghai():
 # ---------------------------------------------------------------- who sees it
 
 
-def test_the_secretariat_and_operators_see_the_week_other_admin_users_do_not(week):
-    operator = make_user(username="operator", is_superuser=True, is_staff=True)
-    counts, _links = home_counts(signed_in(operator))
+def test_the_secretariat_sees_the_week_operators_and_other_admin_users_do_not(week, secretariat_user):
+    counts, links = home_counts(signed_in(secretariat_user))
     assert counts == WEEK
+    for link in links.values():  # each screen the week links to opens for the secretariat
+        assert signed_in(secretariat_user).get(link).status_code == 200, link
+    operator = signed_in(make_user(username="operator", is_superuser=True, is_staff=True))
+    home = operator.get("/admin/")
+    assert (home.status_code, b"data-week-work" in home.content) == (200, False)
+    assert operator.get("/admin/week/answers/").status_code in (302, 403)
     auditor = signed_in(make_user(roles.AUDITOR, username="auditor"))  # may use the admin, for the audit trail
     home = auditor.get("/admin/")
     assert home.status_code == 200
