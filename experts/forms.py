@@ -93,6 +93,7 @@ class ExpertAdminForm(WagtailAdminModelForm):
             "biography",
             "mobile",
             "email",
+            "preferred_channel",
             "term_start",
             "term_end",
             "appointment_letter",
@@ -212,6 +213,9 @@ class ImportConfirmForm(forms.Form):
 class ContactForm(forms.Form):
     mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
+    preferred_channel = forms.ChoiceField(
+        label=_("Notices reach me by"), choices=Expert.Channel.choices, initial=Expert.Channel.BOTH
+    )
     biography = forms.CharField(
         label=_("Biography"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 5})
     )

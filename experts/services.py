@@ -54,7 +54,7 @@ def _fill_derived_name_fields(expert):
 MOBILE_RE = re.compile(r"^(\+86)?1\d{10}$")
 
 # What an expert may change on their own record; everything else is the secretariat's.
-SELF_SERVICE_FIELDS = ("mobile", "email", "biography")
+SELF_SERVICE_FIELDS = ("mobile", "email", "preferred_channel", "biography")
 
 
 def clean_mobile(value):
