@@ -76,7 +76,8 @@ def update_contact(request):
     form = ContactForm(request.POST)
     if form.is_valid():
         try:
-            services.update_own_profile(expert, by=request.user, **form.cleaned_data)
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "preferred_channel" or v}  # absent: kept
+            services.update_own_profile(expert, by=request.user, **fields)
         except ValidationError as error:
             apply_errors(form, error)
         else:
