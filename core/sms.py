@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import SmsMessage
@@ -97,7 +98,8 @@ def config(name, default=""):
 def template_code(kind):
     code = (getattr(settings, "SMS_TEMPLATES", {}) or {}).get(kind, "")
     if not code:
-        raise GatewayError(f"no template code is configured for {kind} (SMS_TEMPLATE_{kind.upper()})", retryable=False)
+        message = gettext("No template code is configured for this kind of notice ({variable}).")
+        raise GatewayError(message.format(variable=f"SMS_TEMPLATE_{kind.upper()}"), retryable=False)
     return code
 
 

@@ -274,3 +274,11 @@ def test_a_sign_in_code_is_not_kept_once_sent(expert):
         send_signin_code(expert.user.username)
     notice = Notice.objects.get()
     assert (notice.kind, notice.status, notice.params) == ("signin_code", "sent", {})
+
+
+def test_a_kind_without_a_template_code_fails_without_calling_the_provider(aliyun, expert, settings):
+    settings.SMS_TEMPLATES = {**TEMPLATES, "reminder": ""}
+    notice = text(expert, kind="reminder", params={"plan": "规划", "date": "2026-12-10"})
+    assert aliyun.requests == []
+    assert (notice.status, notice.attempts) == ("failed", 1)
+    assert "SMS_TEMPLATE_REMINDER" in notice.provider_reason

@@ -89,3 +89,14 @@ def test_experts_who_prefer_text_messages_are_not_mailed_and_those_who_prefer_ma
     by_mail = [a.expert.email for a in invited if a.expert.preferred_channel == "email"]
     assert sorted(m.to[0] for m in mail.outbox) == sorted(by_mail)
     assert SmsMessage.objects.count() == len(invited) - len(by_mail)
+
+
+def test_a_failed_notice_is_on_the_secretariats_home_with_its_reason_and_links_to_the_board(drawn, secretariat_user):
+    notice = Notice.objects.filter(about_id=drawn.pk, channel="sms").select_related("expert").first()
+    notice_services.fail(notice, reason="isv.MOBILE_NUMBER_ILLEGAL: 非法手机号")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(secretariat_user)
+    html = client.get("/admin/week/notices/").content.decode()
+    assert html.count("<tr data-week-row") == 1
+    assert "isv.MOBILE_NUMBER_ILLEGAL: 非法手机号" in html and notice.expert.name in html
+    assert f'href="/admin/reviews/{drawn.pk}/board/#notices"' in html
