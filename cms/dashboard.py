@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, Func, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -36,6 +37,7 @@ from consultations.opinions.models import Opinion
 from consultations.proposals.models import Proposal
 from consultations.proposals.selectors import board_rows
 from consultations.responses.selectors import open_points
+from experts.notices.models import Notice
 from reviews import rules as review_rules
 from reviews import selectors as review_selectors
 from reviews.models import Assignment, Review
@@ -102,6 +104,21 @@ def reviews_with_open_points():
         .annotate(n_open=_count(points))
         .order_by("due_at", "id")
     )
+
+
+def notices_failed(now):
+    """Notices that failed in the last seven days (the provider refused them, they did not arrive,
+    or the mail server refused), the latest first: someone should call the expert."""
+    return Notice.objects.filter(status=Notice.Status.FAILED, settled_at__gt=now - timedelta(days=7)).order_by(
+        "-settled_at", "-id"
+    )
+
+
+def _notice_target(notice):
+    """The review's invitation board (its notices), else the expert's record in the roster."""
+    if notice.about_type_id == ContentType.objects.get_for_model(Review).pk:
+        return reverse("reviews_admin:board", args=[notice.about_id]) + "#notices"
+    return reverse("experts_expert:edit", args=[notice.expert_id])
 
 
 def end_of_week(now):
@@ -250,6 +267,31 @@ ITEMS = (
         target=lambda c: reverse("consultations:consultation", args=[c.pk]),
         action=gettext_lazy("Consultation"),
         late=lambda c, now: c.closes_at <= now,
+    ),
+    Item(
+        "notices",
+        gettext_lazy("Notices failed"),
+        gettext_lazy("Text messages and mails that did not reach the expert in the last seven days: call them."),
+        rows=notices_failed,
+        moment="settled_at",
+        moment_label=gettext_lazy("oldest failure: {at}"),
+        related=("expert",),
+        columns=(
+            gettext_lazy("Expert"),
+            gettext_lazy("Notice"),
+            gettext_lazy("Channel"),
+            gettext_lazy("Provider's reason"),
+            gettext_lazy("Failed"),
+        ),
+        cells=lambda n: [
+            n.expert.name,
+            n.get_kind_display(),
+            n.get_channel_display(),
+            n.provider_reason,
+            local(n.settled_at),
+        ],
+        target=_notice_target,
+        action=gettext_lazy("Notices"),
     ),
     Item(
         "proposals",

@@ -9,6 +9,7 @@ from experts.api import records as records_api
 from experts.api import tokens as tokens_api
 from reviews import api as reviews_api
 from reviews import batch_api as reviews_batch_api
+from reviews import notices as reviews_notices
 
 urlpatterns = [
     path("auth/token/", tokens_api.TokenView.as_view(), name="api-token"),
@@ -43,6 +44,7 @@ urlpatterns += [
     ),
     path("reviews/<int:review_id>/events/", reviews_api.ReviewEventListView.as_view(), name="api-review-events"),
     path("draws/batch/", reviews_batch_api.BatchDrawView.as_view(), name="api-draws-batch"),
+    path("notices/", reviews_notices.NoticeListView.as_view(), name="api-notices"),
     path("draws/<int:draw_id>/", reviews_api.DrawDetailView.as_view(), name="api-draw"),
     path("draws/<int:draw_id>/record/", reviews_api.DrawRecordView.as_view(), name="api-draw-record"),
     path("draws/<int:draw_id>/verify/", reviews_api.DrawVerifyView.as_view(), name="api-draw-verify"),

@@ -19,10 +19,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has none: SQLite nee
 
 
 def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    value = os.environ.get(name) or ""
+    return value.strip().lower() in {"1", "true", "yes", "on"} if value else default
 
 
 def env_list(name):
@@ -188,10 +186,9 @@ else:
 
 # Tasks: run at once on the embedded default; a database queue and `manage.py db_worker` in
 # production (TASKS_BACKEND=database).
-if os.environ.get("TASKS_BACKEND", "").strip() == "database":
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-else:
-    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+_TASKS_DB = os.environ.get("TASKS_BACKEND", "").strip() == "database"
+_TASKS = "django_tasks_db.DatabaseBackend" if _TASKS_DB else "django.tasks.backends.immediate.ImmediateBackend"
+TASKS = {"default": {"BACKEND": _TASKS}}
 
 AUTHENTICATION_BACKENDS = [
     # Django's ModelBackend behind the sign-in lockout (experts/signin.py).
@@ -291,7 +288,9 @@ if os.environ.get("EMAIL_HOST", "").strip() or not DEBUG:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "committee@localhost")
-SMS_SENDER = os.environ.get("SMS_SENDER", "core.notify.ConsoleSmsSender")
+SMS_SENDER = os.environ.get("SMS_SENDER", "").strip() or "console"  # or aliyun, tencent (core/sms.py)
+_SMS_KINDS = "invitation reminder signin_code meeting answer consultation appointment".split()
+SMS_TEMPLATES = {k: os.environ.get(f"SMS_TEMPLATE_{k.upper()}", "").strip() for k in _SMS_KINDS}  # per kind
 
 # Security headers. Django 6's CSP with nonces; the Wagtail admin gets a looser policy there.
 SECURE_CSP = {

@@ -1,46 +1,18 @@
-"""Telling people: portal notifications, mail, and text messages through a pluggable sender
-(``settings.SMS_SENDER``).
-
-A sender is a class with ``send(to, text)``. The default writes to the console and keeps a row in
-``SmsMessage``; a gateway for production is another class named in the ``SMS_SENDER`` variable.
+"""Telling people: portal notifications and mail. Text messages are templates with parameters
+sent through an SMS gateway (``core.sms``); to an expert, as a notice queued by
+``experts.notices.outbox`` and sent by the task worker.
 """
 
 import logging
-import sys
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils.module_loading import import_string
 
 from core import live
-from core.masking import mask_mobile
-from core.models import Notification, SmsMessage
+from core.models import Notification
 
 logger = logging.getLogger(__name__)
-
-
-class ConsoleSmsSender:
-    name = "console"
-
-    def send(self, to, text):
-        sys.stdout.write(f"[SMS to {to}] {text}\n")
-        return SmsMessage.objects.create(to=to, text=text[:500], sender=self.name)
-
-
-def sms_sender():
-    return import_string(settings.SMS_SENDER)()
-
-
-def send_sms(to, text):
-    """Send ``text`` to the mobile number ``to`` if there is one; a failing gateway is logged, not raised."""
-    if not to:
-        return None
-    try:
-        return sms_sender().send(to, text)
-    except Exception:  # an SMS gateway outage must not undo an invitation
-        logger.warning("text message to %s not sent", mask_mobile(to), exc_info=True)  # no personal data in logs
-        return None
 
 
 def send_email(to, *, subject, text):
@@ -64,17 +36,3 @@ def notify(user, *, kind, text, url=""):
     notification = Notification.objects.create(user=user, kind=kind, text=text[:500], url=url)
     live.notify_user(notification)
     return notification
-
-
-def tell_expert(expert, *, kind, text, subject, url=""):
-    """Tell one expert everywhere: a portal notification (and their open sockets), then, after the
-    commit, an email and a text message. Mail and SMS failures are logged, never raised."""
-    if expert.user_id:
-        notify(expert.user, kind=kind, text=text, url=url)
-    email, mobile = expert.email, expert.mobile
-
-    def send():
-        send_email(email, subject=subject, text=text)
-        send_sms(mobile, text)
-
-    transaction.on_commit(send)

@@ -93,6 +93,7 @@ class ExpertAdminForm(WagtailAdminModelForm):
             "biography",
             "mobile",
             "email",
+            "preferred_channel",
             "term_start",
             "term_end",
             "appointment_letter",
@@ -109,6 +110,7 @@ class ExpertAdminForm(WagtailAdminModelForm):
         self.fields["key"].required = False
         self.fields["key"].help_text = _("Leave empty to have one made. It never changes afterwards.")
         self.fields["employer"].queryset = Organization.objects.order_by("name")
+        self.fields["preferred_channel"].required = False  # not sent (a script, an older form): kept
         if self.instance.pk:
             self.fields["key"].disabled = True
             self.fields.pop("username")
@@ -137,6 +139,9 @@ class ExpertAdminForm(WagtailAdminModelForm):
         if self.data.get(self.add_prefix(f"clear_{name}")):
             return ""
         return getattr(self.instance, name)
+
+    def clean_preferred_channel(self):
+        return self.cleaned_data.get("preferred_channel") or self.instance.preferred_channel or Expert.Channel.BOTH
 
     def clean_mobile(self):
         try:
@@ -212,6 +217,9 @@ class ImportConfirmForm(forms.Form):
 class ContactForm(forms.Form):
     mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
+    preferred_channel = forms.ChoiceField(
+        label=_("Notices reach me by"), choices=Expert.Channel.choices, initial=Expert.Channel.BOTH, required=False
+    )
     biography = forms.CharField(
         label=_("Biography"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 5})
     )

@@ -82,6 +82,11 @@ class Expert(models.Model):
         INTERMEDIATE = "intermediate", _("Intermediate")
         NONE = "none", _("None")
 
+    class Channel(models.TextChoices):
+        SMS = "sms", _("Text message")
+        EMAIL = "email", _("Email")
+        BOTH = "both", _("Text message and email")
+
     class Status(models.TextChoices):
         CANDIDATE = "candidate", _("Candidate")
         ACTIVE = "active", _("Active")
@@ -133,6 +138,10 @@ class Expert(models.Model):
     biography = models.TextField(_("biography"), blank=True, max_length=2000)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=10, choices=Channel.choices, default=Channel.BOTH,
+        help_text=_("How notices reach this expert; the other channel is used when this one has no address."),
+    )  # fmt: skip
     term_start = models.DateField(_("term start"), null=True, blank=True)
     term_end = models.DateField(_("term end"), null=True, blank=True)
     appointment_letter = models.CharField(_("appointment letter number"), max_length=100, blank=True)
@@ -369,3 +378,6 @@ class SignInCode(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+from experts.notices.models import Notice  # noqa: E402, F401  the notices' table belongs to this app

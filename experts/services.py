@@ -54,7 +54,7 @@ def _fill_derived_name_fields(expert):
 MOBILE_RE = re.compile(r"^(\+86)?1\d{10}$")
 
 # What an expert may change on their own record; everything else is the secretariat's.
-SELF_SERVICE_FIELDS = ("mobile", "email", "biography")
+SELF_SERVICE_FIELDS = ("mobile", "email", "preferred_channel", "biography")
 
 
 def clean_mobile(value):
@@ -117,15 +117,20 @@ def send_sign_in_details(expert):
     from django.conf import settings
     from django.urls import reverse
 
-    from core.notify import send_email, send_sms
+    from core.notify import send_email
+    from experts.notices import outbox
 
     address = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("signin-code")
+    username = expert.user.get_username()
     text = _(
         "%(name)s, you have been appointed to the expert advisory committee. Your username is %(username)s. "
         "Sign in at %(address)s with a one-time code sent to this phone or email."
-    ) % {"name": expert.name, "username": expert.user.get_username(), "address": address}
-    send_email(expert.email, subject=_("Your sign-in to the expert advisory committee"), text=text)
-    send_sms(expert.mobile, text)
+    ) % {"name": expert.name, "username": username, "address": address}
+    outbox.queue_sms(expert, kind="appointment", params={"name": expert.name, "username": username})
+    if outbox.wants_email(expert):
+        subject = _("Your sign-in to the expert advisory committee")
+        sent = send_email(expert.email, subject=subject, text=text)
+        outbox.record_email(expert, kind="appointment", subject=subject, sent=sent)
 
 
 def _create_account(expert, *, username, password):

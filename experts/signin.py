@@ -265,8 +265,9 @@ def send_signin_code(username, *, request=None):
     At most three codes per user and per address in 15 minutes. Returns True if one was sent."""
     import secrets
 
-    from core.notify import send_email, send_sms
+    from core.notify import send_email
     from experts.models import SignInCode
+    from experts.notices import outbox
 
     address = audit.client_address(request)
     _limit, _address_limit, period = _limits()
@@ -287,14 +288,13 @@ def send_signin_code(username, *, request=None):
         digest=_code_digest(expert.user_id, code),
         expires_at=timezone.now() + timedelta(minutes=CODE_MINUTES),
     )
-    text = _("Your sign-in code is %(code)s. It works once, for %(minutes)d minutes.") % {
-        "code": code,
-        "minutes": CODE_MINUTES,
-    }
-    if expert.mobile:
-        send_sms(expert.mobile, text)
-    elif expert.email:
-        send_email(expert.email, subject=_("Sign-in code"), text=text)
+    params = {"code": code, "minutes": CODE_MINUTES}
+    if "sms" in outbox.channels_for(expert):
+        outbox.queue_sms(expert, kind="signin_code", params=params)
+    elif expert.email:  # a code is not worth keeping: the mail goes now and is not recorded with it
+        text = _("Your sign-in code is %(code)s. It works once, for %(minutes)d minutes.") % params
+        sent = send_email(expert.email, subject=_("Sign-in code"), text=text)
+        outbox.record_email(expert, kind="signin_code", subject=_("Sign-in code"), sent=sent)
     audit.record(audit.SIGNIN_CODE_SENT, actor=None, request=request, outcome=audit.SUCCESS, username=username)
     return True
 

@@ -3,8 +3,10 @@
 from django.urls import path
 
 from experts import views
+from experts.notices import views as notice_views
 
 urlpatterns = [
+    path("sms/receipts/<slug:provider>/", notice_views.receipt_callback, name="sms-receipts"),
     path("portal/profile/", views.profile, name="expert-profile"),
     path("portal/profile/contact/", views.update_contact, name="expert-profile-contact"),
     path("portal/profile/photo/", views.update_photo, name="expert-profile-photo"),

@@ -34,7 +34,14 @@ def _context(request, expert, **forms):
         "public_labels": [PUBLIC_FIELD_LABELS[f] for f in expert.public_fields or [] if f in PUBLIC_FIELD_LABELS],
         "term_ends_soon": selectors.term_ends_soon(expert),
         "contact_form": forms.get("contact_form")
-        or ContactForm(initial={"mobile": expert.mobile, "email": expert.email, "biography": expert.biography}),
+        or ContactForm(
+            initial={
+                "mobile": expert.mobile,
+                "email": expert.email,
+                "biography": expert.biography,
+                "preferred_channel": expert.preferred_channel,
+            }
+        ),
         "photo_form": forms.get("photo_form") or PhotoForm(),
         "period_form": forms.get("period_form") or UnavailabilityForm(),
         "conflict_form": forms.get("conflict_form") or ConflictForm(),
@@ -69,7 +76,8 @@ def update_contact(request):
     form = ContactForm(request.POST)
     if form.is_valid():
         try:
-            services.update_own_profile(expert, by=request.user, **form.cleaned_data)
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "preferred_channel" or v}  # absent: kept
+            services.update_own_profile(expert, by=request.user, **fields)
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -71,6 +71,7 @@ class ExpertViewSet(ModelViewSet):
                     FieldPanel("clear_mobile"),
                     FieldPanel("email"),
                     FieldPanel("clear_email"),
+                    FieldPanel("preferred_channel"),
                     FieldPanel("username"),
                 ],
                 heading=_("Contact"),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import StateConflict
 from experts.models import Domain, Expert, Organization
-from reviews import rules, selectors, states
+from reviews import notices, rules, selectors, states
 from reviews.draw import selectors as draw_selectors
 from reviews.draw import services as draw_services
 from reviews.draw.verify import verify_draw
@@ -339,5 +339,6 @@ def board_view(request, review_id):
             "form": form,
             "labels": json.dumps(labels, ensure_ascii=False),
             "accepted": [a for a in panel if a.state == Assignment.State.ACCEPTED],
+            "notices": notices.by_expert(notices.notices_for_review(review)),
         },
     )

@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core import notify
 from experts.models import Expert
+from experts.notices import outbox
 from reviews import events
 from reviews.history import save_with_history
 from reviews.models import Assignment
@@ -57,27 +58,39 @@ def _portal_url():
     return reverse("reviews:invitations")
 
 
-def _deliver(assignment, *, kind, text, subject, attach_ics=False):
+def _deliver(assignment, *, kind, text, subject, sms, attach_ics=False):
+    """The portal at once; after the commit, a mail (if the expert takes mail) and ``sms``'s
+    ``(kind, params)`` as a text message notice, sent by the task worker."""
     expert = assignment.expert
     if expert.user_id:
         notify.notify(expert.user, kind=kind, text=text, url=_portal_url())
     review = assignment.review
+    outbox.queue_sms(expert, kind=sms[0], params=sms[1], about=review)
+    if not outbox.wants_email(expert):
+        return
     ics = meeting_ics(review) if attach_ics and review.mode == review.Mode.MEETING else None
 
     def send():
-        if expert.email:
-            message = EmailMessage(
-                subject=subject, body=text, to=[expert.email], from_email=settings.DEFAULT_FROM_EMAIL
-            )
-            if ics:
-                message.attach("review.ics", ics, "text/calendar")
-            try:
-                message.send()
-            except Exception:  # a mail outage must not undo the invitation; the portal has it
-                logger.warning("mail to expert %s not sent", expert.pk, exc_info=True)
-        notify.send_sms(expert.mobile, text)
+        message = EmailMessage(subject=subject, body=text, to=[expert.email], from_email=settings.DEFAULT_FROM_EMAIL)
+        if ics:
+            message.attach("review.ics", ics, "text/calendar")
+        try:
+            message.send()
+            sent = True
+        except Exception:  # a mail outage must not undo the invitation; the portal has it
+            logger.warning("mail to expert %s not sent", expert.pk, exc_info=True)
+            sent = False
+        outbox.record_email(expert, kind=sms[0], subject=subject, sent=sent, about=review)
 
     transaction.on_commit(send)
+
+
+def _day(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d") if moment else "-"
+
+
+def _invitation_params(assignment):
+    return {"plan": assignment.review.plan.title, "reply_by": _day(assignment.reply_by)}
 
 
 def _invitation_text(assignment):
@@ -98,6 +111,7 @@ def send_invitation(assignment):
         kind="invitation",
         text=_invitation_text(assignment),
         subject=_("Invitation to review"),
+        sms=("invitation", _invitation_params(assignment)),
         attach_ics=True,
     )
 
@@ -115,24 +129,26 @@ def send_invitations(assignments):
     )
     realtime.notify_users(notifications)
     subject = _("Invitation to review")
+    by_mail = [a for a in assignments if outbox.wants_email(a.expert)]
     outgoing = []
-    for a in assignments:
-        if a.expert.email:
-            message = EmailMessage(
-                subject=subject, body=texts[a.pk], to=[a.expert.email], from_email=settings.DEFAULT_FROM_EMAIL
-            )
-            if a.review.mode == a.review.Mode.MEETING:
-                message.attach("review.ics", meeting_ics(a.review), "text/calendar")
-            outgoing.append(message)
-    mobiles = [(a.expert.mobile, texts[a.pk]) for a in assignments if a.expert.mobile]
+    for a in by_mail:
+        message = EmailMessage(
+            subject=subject, body=texts[a.pk], to=[a.expert.email], from_email=settings.DEFAULT_FROM_EMAIL
+        )
+        if a.review.mode == a.review.Mode.MEETING:
+            message.attach("review.ics", meeting_ics(a.review), "text/calendar")
+        outgoing.append(message)
+    outbox.queue_sms_many([(a.expert, _invitation_params(a), a.review) for a in assignments], kind="invitation")
 
     def send():
         try:
             get_connection().send_messages(outgoing)
+            sent = True
         except Exception:  # a mail outage must not undo the invitations; the portal has them
             logger.warning("batch invitation mail not sent", exc_info=True)
-        for mobile, text in mobiles:
-            notify.send_sms(mobile, text)
+            sent = False
+        for a in by_mail:
+            outbox.record_email(a.expert, kind="invitation", subject=subject, sent=sent, about=a.review)
 
     transaction.on_commit(send)
 
@@ -141,14 +157,19 @@ def send_reply_reminder(assignment):
     text = _("Reminder: please answer the invitation to review “{plan}” by {reply:%Y-%m-%d %H:%M}.").format(
         plan=assignment.review.plan.title, reply=timezone.localtime(assignment.reply_by)
     )
-    _deliver(assignment, kind="invitation_reminder", text=text, subject=_("Reminder: invitation to review"))
+    params = {"plan": assignment.review.plan.title, "date": _day(assignment.reply_by)}
+    _deliver(
+        assignment, kind="invitation_reminder", text=text, subject=_("Reminder: invitation to review"),
+        sms=("reminder", params),
+    )  # fmt: skip
 
 
 def send_due_reminder(assignment, *, days):
     text = _("Reminder: your opinion on “{plan}” is due in {days} day(s), on {due:%Y-%m-%d %H:%M}.").format(
         plan=assignment.review.plan.title, days=days, due=timezone.localtime(assignment.review.due_at)
     )
-    _deliver(assignment, kind="due_reminder", text=text, subject=_("Reminder: opinion due"))
+    params = {"plan": assignment.review.plan.title, "date": _day(assignment.review.due_at)}
+    _deliver(assignment, kind="due_reminder", text=text, subject=_("Reminder: opinion due"), sms=("reminder", params))
 
 
 def send_calendar_update(assignment):
@@ -157,7 +178,13 @@ def send_calendar_update(assignment):
         when=timezone.localtime(assignment.review.meeting_at),
         place=assignment.review.location,
     )
-    _deliver(assignment, kind="meeting_changed", text=text, subject=_("Meeting changed"), attach_ics=True)
+    review = assignment.review
+    when = timezone.localtime(review.meeting_at).strftime("%Y-%m-%d %H:%M") if review.meeting_at else "-"
+    params = {"plan": review.plan.title, "when": when, "place": review.location or "-"}
+    _deliver(
+        assignment, kind="meeting_changed", text=text, subject=_("Meeting changed"), sms=("meeting", params),
+        attach_ics=True,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- making the assignments

@@ -96,13 +96,16 @@ def finalise_package(review, *, by):
 
 
 def _tell_experts(review, rows):
+    """The portal for each author of answered points; a text message (the "answer" template) too."""
     from core.notify import notify
     from experts.models import Expert
+    from experts.notices import outbox
 
     per_expert = {}
     for row in rows:
         per_expert.setdefault(row["expert"], []).append(row)
-    experts = Expert.objects.filter(pk__in=per_expert, user__isnull=False).select_related("user")
+    experts = list(Expert.objects.filter(pk__in=per_expert, user__isnull=False).select_related("user"))
+    outbox.queue_sms_many([(e, {"title": review.plan.title}, review) for e in experts], kind="answer")
     for expert in experts:
         answered = per_expert[expert.pk]
         adopted = sum(1 for r in answered if r["status"] == Response.Status.ADOPTED)

@@ -29,8 +29,9 @@ from consultations.responses.models import Response
 from core import live
 from core.errors import StateConflict
 from core.models import Notification
-from core.notify import notify, send_sms
+from core.notify import notify
 from core.uploads import safe_filename
+from experts.notices import outbox
 from reviews.services import MAX_DOCUMENT_BYTES, check_document
 
 logger = logging.getLogger(__name__)
@@ -223,20 +224,24 @@ def tell_recipients(consultation, recipients):
     )
     live.notify_users(notifications)  # one trip to the sockets after commit, not one per expert
     subject = _("A consultation of the expert advisory committee")
+    takes_mail = [e for e in recipients if outbox.wants_email(e)]
     mails = [
         EmailMessage(subject=subject, body=text, to=[e.email], from_email=settings.DEFAULT_FROM_EMAIL)
-        for e in recipients
-        if e.email
+        for e in takes_mail
     ]
-    mobiles = [e.mobile for e in recipients if e.mobile]
+    closes = timezone.localtime(consultation.closes_at).strftime("%Y-%m-%d") if consultation.closes_at else "-"
+    params = {"title": consultation.title, "closes": closes}
+    outbox.queue_sms_many([(e, params, consultation) for e in recipients], kind="consultation")
 
     def send():
         try:
             mailers.default.send_messages(mails)
+            sent = True
         except Exception:  # a mail outage must not undo the opening; the portal has it
             logger.warning("consultation %s: mail not sent", consultation.pk, exc_info=True)
-        for mobile in mobiles:
-            send_sms(mobile, text)
+            sent = False
+        for expert in takes_mail:
+            outbox.record_email(expert, kind="consultation", subject=subject, sent=sent, about=consultation)
 
     transaction.on_commit(send)
 

@@ -224,6 +224,7 @@ def answer_proposal_point(point, *, by, status, reason):
             kind="proposal_answered",
             text=_("Every suggestion of your proposal “{title}” has been answered.").format(title=proposal.title),
             subject=_("Your proposal has been answered"),
+            sms=("answer", {"title": proposal.title}),
         )
     return response
 
@@ -231,8 +232,9 @@ def answer_proposal_point(point, *, by, status, reason):
 # ---------------------------------------------------------------- telling people
 
 
-def _tell_author(proposal, *, kind, text, subject, url=None):
-    from core.notify import tell_expert
+def _tell_author(proposal, *, kind, text, subject, url=None, sms=None):
+    """The portal and mail; a text message only for the kinds with an approved template (``sms``)."""
+    from experts.notices.outbox import tell_expert
 
     tell_expert(
         proposal.author,
@@ -240,6 +242,7 @@ def _tell_author(proposal, *, kind, text, subject, url=None):
         text=text,
         subject=subject,
         url=url or reverse("consultations:proposal", args=[proposal.pk]),
+        sms=sms,
     )
 
 

@@ -234,6 +234,7 @@ class ExpertInspectView(generic.InspectView):
             "biography",
             "mobile",
             "email",
+            "preferred_channel",
             "term_start",
             "term_end",
             "appointment_letter",

@@ -16,6 +16,7 @@ from consultations.consolidation import services as consolidation
 from consultations.consolidation.models import Consolidation
 from consultations.proposals import services as proposals
 from experts import roles
+from experts.notices import services as notice_services
 from reviews import services as review_services
 from reviews.models import Assignment, Review
 from reviews.services.assignments import decline_assignment
@@ -29,7 +30,9 @@ from tests.reviews.conftest import add_expert, docx_upload
 
 pytestmark = pytest.mark.django_db
 
-KEYS = ("invitations", "opinions", "panels", "confirmations", "points", "answers", "consultations", "proposals")
+KEYS = (
+    "invitations", "opinions", "panels", "confirmations", "points", "answers", "consultations", "proposals", "notices",
+)  # fmt: skip
 WEEK = {**dict.fromkeys(KEYS, 1), "opinions": 2}
 HOME_QUERIES = 40  # 34 measured: the session, the user, Wagtail's summary and panels, one per item
 GROUP = "专家组认为规划总体可行，同意修改后报批。"
@@ -132,11 +135,23 @@ def submitted_proposals(by, *, start):
     return waiting
 
 
+def failed_invitation(review):
+    """An invitation by text message the provider refused, through the notices' services."""
+    expert = review.assignments.order_by("id").first().expert
+    notice = notice_services.new_sms(
+        expert, kind="invitation", params={"plan": "短名单计划", "reply_by": "-"}, about=review
+    )
+    notice_services.fail(notice, reason="isv.MOBILE_NUMBER_ILLEGAL: 非法手机号")
+    return review
+
+
 @pytest.fixture
 def week(secretariat_user):
     by = secretariat_user
+    invitations = inviting_review(by, start=100)
     return {
-        "invitations": inviting_review(by, start=100),
+        "invitations": invitations,
+        "notices": failed_invitation(invitations),
         "opinions": overdue_review(by, start=200),
         "confirmations": awaiting_review(by, start=300),
         "points": answers_overdue(consolidated_review(by, start=400)),
@@ -192,11 +207,12 @@ def test_each_row_links_to_the_screen_that_resolves_it(week, secretariat_user):
         "confirmations": reverse("consultations:consolidation", args=[week["confirmations"].pk]),
         "points": reverse("consultations:consolidation", args=[week["points"].pk]),
         "consultations": reverse("consultations:consultation", args=[week["consultations"].pk]),
+        "notices": f"/admin/reviews/{week['notices'].pk}/board/#notices",
     }
     for key, target in expected.items():
         rows = listed(client, f"/admin/week/{key}/")
         assert rows and all(f'href="{target}"' in row for row in rows), key
-        assert client.get(target).status_code == 200, key  # the secretariat may use that screen
+        assert client.get(target.split("#")[0]).status_code == 200, key  # the secretariat may use that screen
     (board_row,) = listed(client, "/admin/proposals/?state=submitted")
     assert f"/admin/proposals/{week['proposals'].pk}/" in board_row
 

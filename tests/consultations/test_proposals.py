@@ -100,7 +100,7 @@ def test_route_proposal_to_one_department_sends_every_suggestion_there(setting, 
     assert Notification.objects.filter(user=setting.expert.user, kind="proposal_routed").count() == 1
     assert Notification.objects.filter(user=setting.industry_staff, kind="proposal_routed").count() == 1
     assert [m.to for m in mail.outbox] == [[setting.expert.email]]
-    assert SmsMessage.objects.filter(to=setting.expert.mobile).count() == 1
+    assert SmsMessage.objects.filter(to=setting.expert.mobile).count() == 0  # no approved template for routing
 
 
 def test_route_proposal_refuses_a_suggestion_given_a_department_not_routed_to(setting):

@@ -162,6 +162,21 @@ def test_expert_edit_in_admin_records_reason(admin_client, secretariat_user):
     assert (latest.history_user, latest.history_change_reason, latest.title) == (secretariat_user, "职称晋升", "教授")
 
 
+def test_expert_preferred_channel_is_edited_in_the_roster_admin(admin_client):
+    expert = new_expert(name="李四")
+    assert b'name="preferred_channel"' in admin_client.get(ROSTER + f"edit/{expert.pk}/").content
+    data = {
+        "name": "李四", "category": "specialist", "title_level": "senior", "employer": expert.employer_id,
+        "domains": [d.pk for d in expert.domains.all()], "manual_order": 0, "change_reason": "本人要求短信",
+    }  # fmt: skip
+    assert admin_client.post(ROSTER + f"edit/{expert.pk}/", data | {"preferred_channel": "sms"}).status_code == 302
+    expert.refresh_from_db()
+    assert expert.preferred_channel == "sms"
+    assert admin_client.post(ROSTER + f"edit/{expert.pk}/", data).status_code == 302  # not sent: kept
+    expert.refresh_from_db()
+    assert expert.preferred_channel == "sms"
+
+
 def test_expert_inspect_shows_history_with_author_and_reason(admin_client, secretariat_user):
     from experts import services
 

@@ -59,6 +59,24 @@ def test_profile_contact_update_saves_with_history(expert_client):
     assert expert.history.first().history_change_reason == "Changed by the expert"
 
 
+def test_profile_keeps_the_experts_preferred_channel_with_history(expert_client):
+    client, expert = expert_client
+    assert b'name="preferred_channel"' in client.get(PROFILE).content
+
+    client.post(PROFILE + "contact/", {"mobile": "13900002222", "email": "new@example.cn", "preferred_channel": "sms"})
+    expert.refresh_from_db()
+    assert expert.preferred_channel == "sms"
+    assert expert.history.first().preferred_channel == "sms"
+
+    client.post(PROFILE + "contact/", {"mobile": "13900002222", "email": "new@example.cn"})  # not sent: kept
+    expert.refresh_from_db()
+    assert expert.preferred_channel == "sms"
+    response = client.post(PROFILE + "contact/", {"mobile": "13900002222", "preferred_channel": "pigeon"})
+    assert response.status_code == 400  # the form again, with the error; nothing saved
+    expert.refresh_from_db()
+    assert expert.preferred_channel == "sms"
+
+
 def test_profile_contact_ignores_fields_outside_the_form(expert_client):
     client, expert = expert_client
 

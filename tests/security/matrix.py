@@ -226,6 +226,8 @@ MATRIX = {
     "set_language": {"POST": everyone},
     "signin-code": {"GET": everyone, "POST": everyone},
     "signin-code-verify": {"POST": everyone},
+    # an SMS provider's receipt push: no role, only the callback secret (404 for a provider not in use)
+    "sms-receipts": {"POST": nobody},
     # The second factor's pages: any signed-in user (those who need none are sent on).
     "second-factor": {"GET": signed_in, "POST": signed_in},
     "second-factor-setup": {"GET": signed_in, "POST": signed_in},
@@ -274,6 +276,8 @@ MATRIX = {
     "api-review-draw": {"POST": only(SECRETARIAT)},
     "api-review-draw-commitment": {"POST": only(SECRETARIAT)},
     "api-draws-batch": {"POST": only(SECRETARIAT)},
+    # the notices of a review (without ?review= the secretariat gets 400, everyone else 401/403)
+    "api-notices": {"GET": only(SECRETARIAT)},
     "api-review-assignments": {"GET": sees_panel},
     "api-review-events": {"GET": sees_review},
     "api-draw": {"GET": sees_draw},
@@ -359,6 +363,7 @@ MATRIX = {
 
 # URL keywords whose meaning differs by route (the default ``pk`` is the PANEL expert's).
 ROUTE_KWARGS = {
+    "sms-receipts": lambda world: {"provider": "aliyun"},
     "expert-profile-period-remove": lambda world: {"pk": 999_999_999},
     "expert-profile-conflict-withdraw": lambda world: {"pk": world.conflict_id},
 }
