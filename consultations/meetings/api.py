@@ -173,6 +173,7 @@ class CheckinView(APIView):
     @extend_schema(request=CheckinSerializer, responses={200: AttendanceSerializer, 409: OpenApiTypes.OBJECT})
     def post(self, request, review_id):
         review = review_or_404(request, review_id)
+        require(rules.panel_assignment(request.user, review), _("Only the panel's members check in to this meeting."))
         body = CheckinSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         row = services.check_in(review, by=request.user, code=body.validated_data["code"])
@@ -226,6 +227,7 @@ class VotesView(APIView):
     @extend_schema(request=VoteSerializer, responses=VotesRead)
     def post(self, request, review_id):
         review = review_or_404(request, review_id)
+        require(rules.panel_assignment(request.user, review), _("Only the panel's members vote."))
         body = VoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.cast_vote(review, by=request.user, vote=body.validated_data["vote"])

@@ -166,7 +166,7 @@ def minutes_parts(review, minutes):
     return number_parts([
         {"heading": _("The meeting"), "lines": meeting},
         {"heading": _("The agenda"), "lines": agenda or [_("No agenda was set.")]},
-        {"heading": _("The discussion"), "lines": [line for line in text.splitlines() if line.strip()]},
+        {"heading": _("The discussion"), "lines": [line.strip() for line in text.splitlines() if line.strip()]},
         {"heading": _("The vote on the group opinion"), "lines": _vote_lines(review, version)},
         {"heading": _("The group opinion"), "lines": [line for line in group.splitlines() if line.strip()]},
     ])  # fmt: skip
