@@ -58,7 +58,7 @@ class CheckinSerializer(serializers.Serializer):
 
 
 class AttendanceSerializer(serializers.Serializer):
-    expert = serializers.IntegerField()
+    expert = IdField()
     name = serializers.CharField(read_only=True)
     checked_in_at = serializers.DateTimeField(read_only=True)
     how = serializers.ChoiceField(choices=Attendance.How.choices, read_only=True)
