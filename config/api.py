@@ -124,6 +124,26 @@ urlpatterns += [
     path("reviews/<int:review_id>/archive.zip", archive_api.ReviewArchiveView.as_view(), name="api-review-archive"),
 ]
 
+# consultations: the meeting (issue 15): agenda, check-in, attendance, the vote, the minutes
+from consultations.meetings import api as meetings_api  # noqa: E402
+
+urlpatterns += [
+    path("reviews/<int:review_id>/agenda/", meetings_api.AgendaView.as_view(), name="api-review-agenda"),
+    path("reviews/<int:review_id>/agenda/move/", meetings_api.AgendaMoveView.as_view(), name="api-review-agenda-move"),
+    path("reviews/<int:review_id>/checkin/", meetings_api.CheckinView.as_view(), name="api-review-checkin"),
+    path("reviews/<int:review_id>/attendance/", meetings_api.AttendanceView.as_view(), name="api-review-attendance"),
+    path("reviews/<int:review_id>/votes/", meetings_api.VotesView.as_view(), name="api-review-votes"),
+    path("reviews/<int:review_id>/minutes/", meetings_api.MinutesView.as_view(), name="api-review-minutes"),
+    path(
+        "reviews/<int:review_id>/minutes/file/", meetings_api.MinutesFileView.as_view(), name="api-review-minutes-file"
+    ),
+    path(
+        "reviews/<int:review_id>/minutes.docx",
+        meetings_api.MinutesDocumentView.as_view(),
+        name="api-review-minutes-docx",
+    ),
+]
+
 # consultations: questions put to the committee and the experts' answers (issue 8)
 from consultations.inquiries import api as consultation_api  # noqa: E402
 

@@ -3,12 +3,13 @@ from its concern (``consultations.opinions.models`` ...)."""
 
 from consultations.consolidation.models import AnswersReminder, Confirmation, Consolidation, GeneratedDocument
 from consultations.inquiries.models import Consultation, ConsultationDocument, Question
-from consultations.meetings.models import Attendance
+from consultations.meetings.models import AgendaItem, Attendance, Meeting, Minutes, Vote
 from consultations.opinions.models import Comment, Discussion, Opinion, OpinionVersion, Point, Presence, PresenceServer
 from consultations.proposals.models import Proposal, ProposalAttachment
 from consultations.responses.models import Response, ResponsePackage
 
 __all__ = [
+    "AgendaItem",
     "AnswersReminder",
     "Attendance",
     "Comment",
@@ -18,6 +19,8 @@ __all__ = [
     "ConsultationDocument",
     "Discussion",
     "GeneratedDocument",
+    "Meeting",
+    "Minutes",
     "Opinion",
     "OpinionVersion",
     "Point",
@@ -28,4 +31,5 @@ __all__ = [
     "Question",
     "Response",
     "ResponsePackage",
+    "Vote",
 ]

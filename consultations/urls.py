@@ -90,3 +90,13 @@ urlpatterns += [
         name="consultation-export",
     ),
 ]
+
+# issue 15: the meeting (会议论证): agenda, check-in, attendance, the vote, the minutes
+from consultations.meetings import views as meeting_views  # noqa: E402
+
+urlpatterns += [
+    path("reviews/<int:review_id>/meeting/", meeting_views.meeting, name="meeting"),
+    path("reviews/<int:review_id>/meeting/act/", meeting_views.meeting_act, name="meeting-act"),
+    path("reviews/<int:review_id>/meeting/qr/", meeting_views.meeting_qr, name="meeting-qr"),
+    path("reviews/<int:review_id>/checkin/", meeting_views.checkin_page, name="checkin"),
+]

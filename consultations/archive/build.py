@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from consultations.archive import documents, parts
+from consultations.archive.meeting import meeting_files
 from consultations.consolidation.rules import can_download_archive
 from consultations.responses.models import ResponsePackage
 from core.errors import StateConflict
@@ -85,6 +86,7 @@ def archive_files(review, made_at):
     yield "consolidation/group-opinion.json", as_json(data["group"])
     yield "responses/responses.json", as_json(data["responses"])
     yield "audit/audit.json", as_json(data["audit"])
+    yield from meeting_files(review, as_json)
     yield "documents/consolidation.pdf", documents.consolidation_pdf(review)
     yield "documents/record.pdf", documents.record_pdf(review, data, made_at=made_at)
     yield "README.txt", documents.readme(review, made_at).encode("utf-8")

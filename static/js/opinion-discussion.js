@@ -98,7 +98,7 @@
 
     W.live.review(reviewId, Number(root.dataset.seq || 0), function (message) {
       if (message.type === "comment.created") { fetchComments(); }
-      if (message.type === "discussion.moved") { mark(message.section); }
+      if (message.type === "discussion.moved" || message.type === "agenda.moved") { mark(message.section); }
     }, W.live.status(document.getElementById("live-status"), true));
   });
 })();

@@ -259,6 +259,11 @@ MATRIX = {
     "discussion": {"GET": discusses},
     "comment": {"POST": discusses},
     "versions": {"GET": opinion_history},
+    # portal pages: the meeting (issue 15): the meeting page and its forms, the room's QR code, check-in
+    "meeting": {"GET": discusses},
+    "meeting-act": {"POST": discusses},
+    "meeting-qr": {"GET": moves_marker},
+    "checkin": {"GET": sees_review, "POST": on_accepted_panel},
     # the API: accounts and the roster
     # DELETE revokes the bearer token it is called with; a session has none (401 for everyone here).
     "api-token": {"POST": everyone, "DELETE": nobody},
@@ -300,6 +305,15 @@ MATRIX = {
     "api-consolidation-deadline": {"PUT": edits_consolidation},
     "api-consolidation-seal": {"POST": edits_consolidation},
     "api-point-response": {"GET": sees_consolidation, "PUT": responds_to_point},
+    # the API: the meeting (issue 15); who is present and who voted how name the panel (名单保密)
+    "api-review-agenda": {"GET": sees_review, "PUT": only(SECRETARIAT)},
+    "api-review-agenda-move": {"POST": moves_marker},
+    "api-review-checkin": {"GET": moves_marker, "POST": on_accepted_panel},
+    "api-review-attendance": {"GET": sees_panel, "POST": only(SECRETARIAT)},
+    "api-review-votes": {"GET": sees_panel, "POST": on_accepted_panel},
+    "api-review-minutes": {"GET": only(SECRETARIAT), "PUT": only(SECRETARIAT)},
+    "api-review-minutes-file": {"POST": only(SECRETARIAT)},
+    "api-review-minutes-docx": {"GET": sees_panel},
     # portal pages: consolidation, responses, honoraria
     "workspace": {"GET": department_or_staff},
     "consolidation": {"GET": sees_consolidation},
