@@ -2,6 +2,7 @@
 from its concern (``consultations.opinions.models`` ...)."""
 
 from consultations.consolidation.models import AnswersReminder, Confirmation, Consolidation, GeneratedDocument
+from consultations.honoraria.models import Payment, Rate
 from consultations.inquiries.models import Consultation, ConsultationDocument, Question
 from consultations.meetings.models import Attendance
 from consultations.opinions.models import Comment, Discussion, Opinion, OpinionVersion, Point, Presence, PresenceServer
@@ -19,6 +20,7 @@ __all__ = [
     "Discussion",
     "GeneratedDocument",
     "Opinion",
+    "Payment",
     "OpinionVersion",
     "Point",
     "Presence",
@@ -26,6 +28,7 @@ __all__ = [
     "Proposal",
     "ProposalAttachment",
     "Question",
+    "Rate",
     "Response",
     "ResponsePackage",
 ]
