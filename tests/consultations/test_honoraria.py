@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 from consultations.honoraria import rates, selectors, services
 from consultations.honoraria.models import Payment, Rate
 from core.errors import StateConflict
-from tests.consultations.consolidation_setup import closed_review
 from tests.consultations.conftest import build_open_review
+from tests.consultations.consolidation_setup import closed_review
 from tests.consultations.honoraria_setup import attend, closed_meeting, members
 
 pytestmark = pytest.mark.django_db
