@@ -129,6 +129,7 @@ class ServiceFormMixin:
             return super().form_valid(form)
         except FormError as error:
             apply_errors(form, error.error)
+            self.produced_error_message = self.get_error_message()  # Wagtail's form_invalid reads it
             return self.form_invalid(form)
 
     def get_success_url(self):
