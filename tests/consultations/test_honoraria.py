@@ -192,3 +192,36 @@ def test_only_the_secretariat_computes_and_marks_paid(secretariat_user, commissi
         services.refresh_payments(review, by=commission_user)
     with pytest.raises(PermissionDenied):
         services.mark_paid(payment, by=payment.expert.user, paid_on=timezone.localdate())
+
+
+def test_the_rates_screen_refuses_an_amount_outside_its_range_and_saves_one_within(secretariat_user):
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(secretariat_user)
+    values = {"senior_day": "2400", "other_day": "1200", "eminent_uplift": "50", "written_share": "20"}
+
+    refused = client.post("/admin/honoraria/rates/", values | {"other_day": "1800"})
+    saved = client.post("/admin/honoraria/rates/", values)
+    page = client.get("/admin/honoraria/rates/").content.decode()
+
+    assert refused.status_code == 400
+    assert refused.context["form"].errors == {"other_day": ["Between 900 and 1,500 yuan a day (财科教〔2017〕128号)."]}
+    assert saved.status_code == 302
+    assert rates.current() == {"senior_day": D("2400"), "other_day": D("1200"), "eminent_uplift": D("50"),
+                               "written_share": D("20")}  # fmt: skip
+    assert page.count('data-testid="rates-history"') == 1
+    assert Rate.history.count() == 4
+
+
+def test_the_rates_screen_is_404_to_the_auditor_who_reaches_the_admin(db):
+    from django.test import Client
+
+    from experts import roles
+    from tests.conftest import make_user
+
+    client = Client()
+    client.force_login(make_user(roles.AUDITOR, username="auditor"))
+
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/honoraria/rates/").status_code == 404
