@@ -186,3 +186,26 @@ def test_the_secretariat_s_screen_costs_the_same_queries_at_1_and_20_rows(secret
     url = f"/portal/reviews/{review.pk}/honoraria/"
 
     assert_constant_queries(_payments_for(review, members(review)[0].domains.first()), lambda: client.get(url))
+
+
+def test_the_expert_s_fees_page_costs_the_same_queries_at_1_and_20_rows(secretariat_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reviews import services as review_services
+
+    review = closed_review(secretariat_user, panel=1)
+    (expert,) = members(review)
+    client = client_of(expert.user)
+    now = timezone.now()
+
+    def make(count):
+        while Payment.objects.filter(expert=expert).count() < count:
+            other = review_services.create_review(review.plan, by=secretariat_user, opens_at=now - timedelta(days=1),
+                                                  due_at=now + timedelta(days=9), required_domains=["2.1"],
+                                                  panel_size=1, rules={"minimum_panel_size": 1})  # fmt: skip
+            Payment.objects.create(review=other, expert=expert, basis="written", daily=D("900"), net=D("180"),
+                                   gross=D("180"), tax=D("0"))  # fmt: skip
+
+    assert_constant_queries(make, lambda: client.get("/portal/honoraria/"))
