@@ -144,6 +144,18 @@ urlpatterns += [
     ),
 ]
 
+# consultations: honoraria per member and the payment sheet (issue 15)
+from consultations.honoraria import api as honoraria_api  # noqa: E402
+
+urlpatterns += [
+    path("reviews/<int:review_id>/honoraria/", honoraria_api.HonorariaListView.as_view(), name="api-review-honoraria"),
+    path(
+        "reviews/<int:review_id>/honoraria.xlsx",
+        honoraria_api.HonorariaSheetView.as_view(),
+        name="api-review-honoraria-sheet",
+    ),
+]
+
 # consultations: questions put to the committee and the experts' answers (issue 8)
 from consultations.inquiries import api as consultation_api  # noqa: E402
 

@@ -12,6 +12,7 @@ class ConsultationsConfig(AppConfig):
         from consultations import participation as _participation  # noqa: F401
         from consultations.consolidation import kinds as _consolidation_kinds  # noqa: F401
         from consultations.consolidation import portal as _consolidation_portal  # noqa: F401
+        from consultations.honoraria import portal as _honoraria_portal  # noqa: F401
         from consultations.inquiries import kinds as inquiry_kinds
         from consultations.inquiries import portal as _inquiries_portal  # noqa: F401
         from consultations.opinions import portal as _opinions_portal  # noqa: F401

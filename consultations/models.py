@@ -2,6 +2,7 @@
 from its concern (``consultations.opinions.models`` ...)."""
 
 from consultations.consolidation.models import AnswersReminder, Confirmation, Consolidation, GeneratedDocument
+from consultations.honoraria.models import Payment, Rate
 from consultations.inquiries.models import Consultation, ConsultationDocument, Question
 from consultations.meetings.models import AgendaItem, Attendance, Meeting, Minutes, Vote
 from consultations.opinions.models import Comment, Discussion, Opinion, OpinionVersion, Point, Presence, PresenceServer
@@ -22,6 +23,7 @@ __all__ = [
     "Meeting",
     "Minutes",
     "Opinion",
+    "Payment",
     "OpinionVersion",
     "Point",
     "Presence",
@@ -29,6 +31,7 @@ __all__ = [
     "Proposal",
     "ProposalAttachment",
     "Question",
+    "Rate",
     "Response",
     "ResponsePackage",
     "Vote",

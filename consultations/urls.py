@@ -27,7 +27,6 @@ urlpatterns += [
     path("reviews/<int:review_id>/consolidation/finalise/", cv.finalise, name="consolidation-finalise"),
     path("reviews/<int:review_id>/consolidation/publish/", cv.publish, name="consolidation-publish"),
     path("reviews/<int:review_id>/consolidation/document.<str:kind>", cv.document, name="consolidation-document"),
-    path("reviews/<int:review_id>/honoraria/", cv.honoraria_view, name="honoraria"),
     path("points/<int:point_id>/answer/", cv.answer, name="answer"),
     path("my-points/", cv.my_points, name="my-points"),
     path("answers-overdue/", cv.answers_overdue, name="answers-overdue"),
@@ -99,4 +98,12 @@ urlpatterns += [
     path("reviews/<int:review_id>/meeting/act/", meeting_views.meeting_act, name="meeting-act"),
     path("reviews/<int:review_id>/meeting/qr/", meeting_views.meeting_qr, name="meeting-qr"),
     path("reviews/<int:review_id>/checkin/", meeting_views.checkin_page, name="checkin"),
+]
+
+# issue 15: honoraria, the secretariat's screen per review and each expert's own fees
+from consultations.honoraria import views as hv  # noqa: E402
+
+urlpatterns += [
+    path("reviews/<int:review_id>/honoraria/", hv.review_honoraria, name="honoraria"),
+    path("honoraria/", hv.my_honoraria, name="my-honoraria"),
 ]

@@ -23,3 +23,13 @@ def mask_email(value):
     if not at:
         return "***"
     return f"{local[:1]}***@{domain}"
+
+
+def mask_account(value):
+    """A bank account number ``6222021234567890123`` → ``6222 **** 0123``; short values are hidden."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if len(value) < 12:
+        return "*" * len(value)
+    return f"{value[:4]} **** {value[-4:]}"

@@ -47,6 +47,7 @@ OPINION_ADDENDUM = "opinion.addendum"
 EXPORT = "export"
 DOWNLOAD = "download"
 CONTACT_UNMASK = "contact.unmask"
+BANK_UNMASK = "bank.unmask"  # an account number shown in full (experts/banking.py)
 OTP_ENROLLED = "otp.enrolled"  # a second factor set up (TOTP device confirmed, backup codes made)
 OTP_VERIFIED = "otp.verified"
 OTP_FAILED = "otp.failed"

@@ -76,6 +76,7 @@ class ExpertAdminForm(WagtailAdminModelForm):
     )
     clear_mobile = forms.BooleanField(label=_("Remove the mobile number on record"), required=False)
     clear_email = forms.BooleanField(label=_("Remove the email address on record"), required=False)
+    clear_account_number = forms.BooleanField(label=_("Remove the bank details on record"), required=False)
 
     class Meta:
         model = Expert
@@ -94,6 +95,11 @@ class ExpertAdminForm(WagtailAdminModelForm):
             "mobile",
             "email",
             "preferred_channel",
+            "eminent",
+            "bank_name",
+            "bank_branch",
+            "account_holder",
+            "account_number",
             "term_start",
             "term_end",
             "appointment_letter",
@@ -117,16 +123,17 @@ class ExpertAdminForm(WagtailAdminModelForm):
             self.fields.pop("initial_status")
             self._mask_contact()
         else:
-            for name in ("change_reason", "clear_mobile", "clear_email"):
+            for name in ("change_reason", "clear_mobile", "clear_email", "clear_account_number"):
                 self.fields.pop(name)
 
     def _mask_contact(self):
         """Editing does not show contact details (experts/privacy.py): the fields start empty,
         say what is there masked, and an empty field keeps the value."""
+        from experts.banking import bank_details_for
         from experts.privacy import contact_for
 
-        masked = contact_for(None, self.instance)
-        for name in ("mobile", "email"):
+        masked = contact_for(None, self.instance) | bank_details_for(None, self.instance)
+        for name in ("mobile", "email", "account_number"):
             self.initial[name] = ""
             self.fields[name].help_text = _("Now: %(value)s. Leave empty to keep it.") % {"value": masked[name] or "—"}
 
@@ -152,6 +159,9 @@ class ExpertAdminForm(WagtailAdminModelForm):
     def clean_email(self):
         return self._kept("email")
 
+    def clean_account_number(self):
+        return self._kept("account_number")
+
     def clean_photo_upload(self):
         return check_photo(self.cleaned_data.get("photo_upload"))
 
@@ -168,9 +178,11 @@ class ExpertAdminForm(WagtailAdminModelForm):
         start, end = data.get("term_start"), data.get("term_end")
         if start and end and end < start:
             self.add_error("term_end", _("The term cannot end before it starts."))
-        for name in ("mobile", "email"):
+        for name in ("mobile", "email", "account_number"):
             if data.get(f"clear_{name}") and self.data.get(self.add_prefix(name), "").strip():
                 self.add_error(f"clear_{name}", _("Either type a new value or remove it, not both."))
+        if data.get("clear_account_number"):  # the bank details go with their account number
+            data.update(bank_name="", bank_branch="", account_holder="")
         return data
 
     def service_fields(self):
@@ -229,6 +241,15 @@ class ContactForm(forms.Form):
             return services.clean_mobile(self.cleaned_data.get("mobile"))
         except ValidationError as error:
             raise ValidationError(error.message_dict["mobile"])
+
+
+class BankForm(forms.Form):
+    """The expert's own bank details, where honoraria are paid (checked by experts/banking.py)."""
+
+    bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
+    bank_branch = forms.CharField(label=_("Bank branch"), max_length=100, required=False)
+    account_holder = forms.CharField(label=_("Account holder"), max_length=50, required=False)
+    account_number = forms.CharField(label=_("Account number"), max_length=40, required=False)
 
 
 class PhotoForm(forms.Form):

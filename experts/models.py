@@ -142,6 +142,13 @@ class Expert(models.Model):
         _("preferred channel"), max_length=10, choices=Channel.choices, default=Channel.BOTH,
         help_text=_("How notices reach this expert; the other channel is used when this one has no address."),
     )  # fmt: skip
+    # 院士 and nationally known experts: honoraria up to 50% above the senior rate (财科教〔2017〕128号)
+    eminent = models.BooleanField(_("academician or nationally known expert"), default=False)
+    # Where honoraria are paid (experts/banking.py checks them; the account number is masked on display)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_branch = models.CharField(_("bank branch"), max_length=100, blank=True)
+    account_holder = models.CharField(_("account holder"), max_length=50, blank=True)
+    account_number = models.CharField(_("account number"), max_length=30, blank=True)
     term_start = models.DateField(_("term start"), null=True, blank=True)
     term_end = models.DateField(_("term end"), null=True, blank=True)
     appointment_letter = models.CharField(_("appointment letter number"), max_length=100, blank=True)

@@ -142,8 +142,8 @@ def _display(value):
 def expert_history(expert, *, show_contact=True):
     """Every recorded change of ``expert``, creation first: ``at``, ``by`` (user or None),
     ``kind`` (created/changed/deleted), ``reason`` and ``changes`` (field, label, old, new).
-    Contact values are masked unless ``show_contact``. A fixed number of queries."""
-    from core.masking import mask_email, mask_mobile
+    Contact values are masked unless ``show_contact``; account numbers always. A fixed number of queries."""
+    from core.masking import mask_account, mask_email, mask_mobile
 
     records = list(expert.history.select_related("history_user").order_by("history_date", "history_id"))
     # The domains of every record in one query (the history's own m2m table), not one per record.
@@ -153,7 +153,8 @@ def expert_history(expert, *, show_contact=True):
         "history_id", "domain_id"
     ):
         domains_of.setdefault(history_id, []).append(domain_id)
-    masks = {} if show_contact else {"mobile": mask_mobile, "email": mask_email}
+    # The account number is masked in every history: it is shown in full only on an audited request.
+    masks = {"account_number": mask_account} | ({} if show_contact else {"mobile": mask_mobile, "email": mask_email})
     kinds = {"+": "created", "~": "changed", "-": "deleted"}
     raw = []
     previous, previous_domains = None, []

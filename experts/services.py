@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from experts import audit, roles, rules
+from experts.banking import clean_bank_details
 from experts.models import Conflict, Domain, Expert, Organization, Unavailability, UserPreference
 from experts.names import name_initials, name_pinyin
 from experts.photos import process_photo
@@ -54,7 +55,16 @@ def _fill_derived_name_fields(expert):
 MOBILE_RE = re.compile(r"^(\+86)?1\d{10}$")
 
 # What an expert may change on their own record; everything else is the secretariat's.
-SELF_SERVICE_FIELDS = ("mobile", "email", "preferred_channel", "biography")
+SELF_SERVICE_FIELDS = (
+    "mobile",
+    "email",
+    "preferred_channel",
+    "biography",
+    "bank_name",
+    "bank_branch",
+    "account_holder",
+    "account_number",
+)
 
 
 def clean_mobile(value):
@@ -78,6 +88,7 @@ def _domain_objects(domains):
 
 def _validate(expert, *, exclude=()):
     expert.mobile = clean_mobile(expert.mobile)
+    clean_bank_details(expert)
     expert.full_clean(exclude=["user", *exclude])
 
 
@@ -200,11 +211,11 @@ def _update_expert(expert, *, by, reason, domains=None, **fields):
 
 
 def update_own_profile(expert, *, by, **fields):
-    """What an expert may change themself: contact details and biography."""
+    """What an expert may change themself: contact and bank details, and the biography."""
     rules.require(rules.may_keep_own_record, by, expert)
     unknown = set(fields) - set(SELF_SERVICE_FIELDS)
     if unknown:
-        raise ValidationError(_("Only contact details and the biography can be changed here."))
+        raise ValidationError(_("Only contact and bank details and the biography can be changed here."))
     return _update_expert(expert, by=by, reason=_("Changed by the expert"), **fields)
 
 

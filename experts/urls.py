@@ -9,6 +9,7 @@ urlpatterns = [
     path("sms/receipts/<slug:provider>/", notice_views.receipt_callback, name="sms-receipts"),
     path("portal/profile/", views.profile, name="expert-profile"),
     path("portal/profile/contact/", views.update_contact, name="expert-profile-contact"),
+    path("portal/profile/bank/", views.update_bank, name="expert-profile-bank"),
     path("portal/profile/photo/", views.update_photo, name="expert-profile-photo"),
     path("portal/profile/unavailable/", views.add_period, name="expert-profile-period-add"),
     path("portal/profile/unavailable/<int:pk>/remove/", views.remove_period, name="expert-profile-period-remove"),

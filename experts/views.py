@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from experts import selectors, services
-from experts.forms import PUBLIC_FIELD_LABELS, ConflictForm, ContactForm, PhotoForm, UnavailabilityForm, apply_errors
+from experts.forms import (
+    PUBLIC_FIELD_LABELS,
+    BankForm,
+    ConflictForm,
+    ContactForm,
+    PhotoForm,
+    UnavailabilityForm,
+    apply_errors,
+)
 from experts.privacy import contact_for
 
 
@@ -42,6 +50,8 @@ def _context(request, expert, **forms):
                 "preferred_channel": expert.preferred_channel,
             }
         ),
+        "bank_form": forms.get("bank_form")
+        or BankForm(initial={name: getattr(expert, name) for name in BankForm.base_fields}),
         "photo_form": forms.get("photo_form") or PhotoForm(),
         "period_form": forms.get("period_form") or UnavailabilityForm(),
         "conflict_form": forms.get("conflict_form") or ConflictForm(),
@@ -84,6 +94,22 @@ def update_contact(request):
             expert = own_expert(request)
             return _respond(request, expert, "contact", saved=_("Your contact details were saved."))
     return _respond(request, expert, "contact", contact_form=form)
+
+
+@login_required
+@require_POST
+def update_bank(request):
+    """The expert's own bank details, where honoraria are paid (their own: shown in full)."""
+    expert = own_expert(request)
+    form = BankForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_own_profile(expert, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return _respond(request, own_expert(request), "bank", saved=_("Your bank details were saved."))
+    return _respond(request, expert, "bank", bank_form=form)
 
 
 @login_required

@@ -51,6 +51,7 @@ class ExpertViewSet(ModelViewSet):
                     FieldPanel("name"),
                     FieldRowPanel([FieldPanel("category"), FieldPanel("initial_status")]),
                     FieldRowPanel([FieldPanel("title"), FieldPanel("title_level")]),
+                    FieldPanel("eminent"),
                     FieldPanel("position"),
                     FieldPanel("employer"),
                 ],
@@ -78,6 +79,14 @@ class ExpertViewSet(ModelViewSet):
             ),
             MultiFieldPanel(
                 [
+                    FieldRowPanel([FieldPanel("bank_name"), FieldPanel("bank_branch")]),
+                    FieldRowPanel([FieldPanel("account_holder"), FieldPanel("account_number")]),
+                    FieldPanel("clear_account_number"),
+                ],
+                heading=_("Bank details (honoraria)"),
+            ),
+            MultiFieldPanel(
+                [
                     FieldRowPanel([FieldPanel("term_start"), FieldPanel("term_end")]),
                     FieldPanel("appointment_letter"),
                 ],
@@ -97,6 +106,7 @@ class ExpertViewSet(ModelViewSet):
             *super().get_urlpatterns(),
             path("status/<int:pk>/", actions.status_view, name="status"),
             path("contact/<int:pk>/", actions.contact_view, name="contact"),
+            path("bank/<int:pk>/", actions.bank_view, name="bank"),
             path("export/", workbook_views.export_view, name="export"),
             path("import/", workbook_views.import_view, name="import"),
             path("import/template/", workbook_views.template_view, name="import_template"),

@@ -94,11 +94,6 @@ def may_use_workspace(user):
     )
 
 
-def can_read_honoraria(user):
-    """The panel's fees and their export for the finance office are the secretariat's."""
-    return review_rules.is_secretariat(user)
-
-
 def can_download_archive(user, review):
     """A review's whole record as one archive (§33): the secretariat and the commission. The
     department and the panel see the review but not its archive (declarations, audit records);

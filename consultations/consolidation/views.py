@@ -1,11 +1,11 @@
 """Portal pages of issue 6: the commission's workspace, the consolidation reading view (group
-opinion, confirmations, answers to points, documents, the package, publication), honoraria, and
-each expert's page of answers to their points. Pages render and call services."""
+opinion, confirmations, answers to points, documents, the package, publication), and each
+expert's page of answers to their points. Pages render and call services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,6 @@ from consultations.consolidation import (
     confirmations,
     content,
     documents,
-    honoraria,
     package,
     rules,
     selectors,
@@ -35,7 +34,6 @@ from consultations.responses import services as responses
 from consultations.responses.models import Response, ResponsePackage
 from core.errors import StateConflict
 from core.versioning import version_from_form
-from experts import audit
 from reviews import rules as review_rules
 
 
@@ -137,13 +135,6 @@ def _overdue_days(consolidation, final):
 def _answer_counts(panel):
     answers = [m["confirmation"].kind for m in panel if m["confirmation"]]
     return {"answered": sum(k != "no_answer" for k in answers), "panel": len(panel)}
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required
@@ -354,29 +345,6 @@ def document(request, review_id, kind):
     if response.status_code == 202:
         return redirect(f"{_reading_url(review.pk)}#documents")
     return response
-
-
-@login_required
-def honoraria_view(request, review_id):
-    """The panel's fees for a closed review (the secretariat); ``?xlsx=1`` for the finance office."""
-    review = _review(request, review_id)
-    if not rules.can_read_honoraria(request.user):
-        raise Http404
-    days = max(1, min(_int(request.GET.get("days")) or 1, 30))
-    if request.GET.get("xlsx"):
-        audit.record(audit.EXPORT, actor=request.user, request=request, obj=review, outcome=audit.SUCCESS,
-                     export="honoraria.xlsx")  # fmt: skip
-        response = HttpResponse(
-            honoraria.honoraria_xlsx(review, days=days), content_type=documents.CONTENT_TYPES["xlsx"]
-        )
-        response["Content-Disposition"] = f'attachment; filename="honoraria-{review.pk}.xlsx"'
-        return response
-    rows = honoraria.honoraria(review, days=days)
-    return render(
-        request,
-        "consultations/consolidation/honoraria.html",
-        {"review": review, "rows": rows, "days": days, "total": sum(r["fee"] for r in rows)},
-    )
 
 
 @login_required

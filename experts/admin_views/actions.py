@@ -1,5 +1,5 @@
-"""The actions of the expert's page: a status change (always with a reason) and "show contact
-details" (recorded in the audit trail)."""
+"""The actions of the expert's page: a status change (always with a reason), "show contact
+details" and "show bank details" (each recorded in the audit trail)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from experts import privacy, services
+from experts import banking, privacy, services
 from experts.admin_views.access import require_roster_manager
 from experts.forms import StatusForm, apply_errors
 from experts.models import Expert
@@ -58,3 +58,13 @@ def contact_view(request, pk):
     expert = get_object_or_404(Expert, pk=pk)
     contact = privacy.unmask(request.user, expert, request=request, via="admin")
     return TemplateResponse(request, "experts/admin/contact.html", {"expert": expert, "contact": contact})
+
+
+def bank_view(request, pk):
+    """ "Show bank details": the account number in full, for a holder of ``experts.view_contact``,
+    recorded in the audit trail (experts/banking.py); 403 otherwise."""
+    if request.method != "POST":
+        return redirect("experts_expert:inspect", pk)
+    expert = get_object_or_404(Expert, pk=pk)
+    bank = banking.unmask_bank(request.user, expert, request=request, via="admin")
+    return TemplateResponse(request, "experts/admin/bank.html", {"expert": expert, "bank": bank})

@@ -14,7 +14,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.widgets import HeaderButton
 
 from core.paging import RowsFirst
-from experts import participation, privacy, rules, selectors, services
+from experts import banking, participation, privacy, rules, selectors, services
 from experts.forms import apply_errors
 from experts.models import Domain, Expert, Organization
 
@@ -129,6 +129,7 @@ class ServiceFormMixin:
             return super().form_valid(form)
         except FormError as error:
             apply_errors(form, error.error)
+            self.produced_error_message = self.get_error_message()  # Wagtail's form_invalid reads it
             return self.form_invalid(form)
 
     def get_success_url(self):
@@ -218,6 +219,9 @@ class ExpertInspectView(generic.InspectView):
     def get_email_display_value(self):
         return privacy.contact_for(self.request.user, self.object)["email"] or "—"
 
+    def get_account_number_display_value(self):
+        return banking.bank_details_for(self.request.user, self.object)["account_number"] or "—"
+
     def get_fields(self):
         return [
             "key",
@@ -235,6 +239,11 @@ class ExpertInspectView(generic.InspectView):
             "mobile",
             "email",
             "preferred_channel",
+            "eminent",
+            "bank_name",
+            "bank_branch",
+            "account_holder",
+            "account_number",
             "term_start",
             "term_end",
             "appointment_letter",
@@ -250,6 +259,9 @@ class ExpertInspectView(generic.InspectView):
             expert=expert,
             history=selectors.expert_history(expert, show_contact=rules.is_own(user, expert)),
             contact_url=reverse("experts_expert:contact", args=[expert.pk]) if privacy.may_unmask(user) else "",
+            bank_url=reverse("experts_expert:bank", args=[expert.pk])
+            if privacy.may_unmask(user) and expert.account_number
+            else "",
             conflicts=expert.conflicts.select_related("organization", "declared_by"),
             unavailable=expert.unavailable_periods.all(),
             status_url=reverse("experts_expert:status", args=[expert.pk]),

@@ -137,8 +137,10 @@ def reads_archive(role, state, world):
     return role in (SECRETARIAT, COMMISSION)
 
 
-def secretariat_after_close(role, state, world):
-    return role == SECRETARIAT and state == CLOSED
+def reads_honoraria(role, state, world):
+    """A review's honoraria: the secretariat every row; the accepted panel their own row (the list
+    is filtered); anyone else 404."""
+    return role == SECRETARIAT or on_accepted_panel(role, state, world)
 
 
 def publishes_conclusion(role, state, world):
@@ -301,6 +303,8 @@ MATRIX = {
     "api-consolidation": {"GET": sees_consolidation, "PUT": edits_consolidation, "PATCH": sets_answers_due},
     "api-consolidation-document": {"GET": sees_consolidation},
     "api-review-archive": {"GET": reads_archive},
+    "api-review-honoraria": {"GET": reads_honoraria},
+    "api-review-honoraria-sheet": {"GET": only(SECRETARIAT)},
     "api-consolidation-confirmation": {"POST": confirms_consolidation},
     "api-consolidation-deadline": {"PUT": edits_consolidation},
     "api-consolidation-seal": {"POST": edits_consolidation},
@@ -326,7 +330,9 @@ MATRIX = {
     "consolidation-finalise": {"POST": responds_to_point},
     "consolidation-publish": {"POST": publishes_conclusion},
     "consolidation-document": {"GET": sees_consolidation},
-    "honoraria": {"GET": secretariat_after_close},
+    # the secretariat's screen of a review's payments (compute, mark paid, the sheet); an expert's own fees
+    "honoraria": {"GET": only(SECRETARIAT), "POST": only(SECRETARIAT)},
+    "my-honoraria": {"GET": an_expert},
     "review-archive": {"GET": reads_archive},
     "answer": {"POST": responds_to_point},
     "my-points": {"GET": signed_in},
@@ -336,6 +342,7 @@ MATRIX = {
     # the expert's own profile (portal)
     "expert-profile": {"GET": an_expert},
     "expert-profile-contact": {"POST": an_expert},
+    "expert-profile-bank": {"POST": an_expert},
     "expert-profile-photo": {"POST": an_expert},
     "expert-profile-period-add": {"POST": an_expert},
     "expert-profile-period-remove": {"POST": nobody},  # pk: no such period in the world
