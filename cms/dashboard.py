@@ -281,7 +281,7 @@ ITEMS = (
             gettext_lazy("Notice"),
             gettext_lazy("Channel"),
             gettext_lazy("Provider's reason"),
-            gettext_lazy("Failed"),
+            gettext_lazy("Failed at"),
         ),
         cells=lambda n: [
             n.expert.name,

@@ -59,3 +59,28 @@ def test_the_first_expert_has_an_invitation_to_answer_and_an_opinion_to_write(db
     write = client.get(reverse("consultations:write", args=[opinion.review_id]))
     assert invited.review.plan.title in invitations
     assert write.status_code == 200 and opinion.review.plan.title in write.content.decode()
+
+
+def test_the_open_meeting_has_an_agenda_the_chair_can_move_along(db, settings, tmp_path, client):
+    """The demo's open meeting review has an agenda (an opening, the plan's first headings, the
+    vote), so the meeting page shows the meeting day; loading twice adds nothing."""
+    from consultations.meetings import demo as meetings_demo
+    from consultations.meetings.models import AgendaItem
+    from consultations.opinions import demo as opinions_demo
+    from reviews import demo as reviews_demo
+    from reviews.models import Review
+
+    settings.MEDIA_ROOT = tmp_path
+    demo.load(PASSWORD)
+    reviews_demo.load(PASSWORD)
+    opinions_demo.load(PASSWORD)
+    meetings_demo.load(PASSWORD)
+    meetings_demo.load(PASSWORD)
+
+    review = Review.objects.select_related("chair__user").get(mode="meeting", state="open")
+    items = list(AgendaItem.objects.filter(review=review).order_by("position").values_list("title", "section"))
+    assert items[0] == (meetings_demo.OPENING, "") and items[-1] == (meetings_demo.CLOSING, "")
+    assert len(items) == len(meetings_demo._headings(review)) + 2
+    client.force_login(review.chair.user)
+    page = client.get(f"/portal/reviews/{review.pk}/meeting/")
+    assert page.status_code == 200 and meetings_demo.CLOSING in page.content.decode()
