@@ -143,6 +143,11 @@ GATEWAYS = {
 
 
 def gateway():
-    """The gateway ``settings.SMS_SENDER`` names (a short name or a dotted path)."""
+    """The gateway ``settings.SMS_SENDER`` names (a short name or a dotted path). One that cannot
+    be set up (a missing key, an unknown name) is a ``GatewayError`` that will not pass on retry:
+    the notice fails with the reason, and an invitation falls back to mail."""
     chosen = getattr(settings, "SMS_SENDER", "") or "console"
-    return import_string(GATEWAYS.get(chosen, chosen))()
+    try:
+        return import_string(GATEWAYS.get(chosen, chosen))()
+    except Exception as error:  # the SDKs raise their own exception classes for a bad set-up
+        raise GatewayError(f"{type(error).__name__}: {error}", retryable=False) from error

@@ -172,6 +172,16 @@ def send_due_reminder(assignment, *, days):
     _deliver(assignment, kind="due_reminder", text=text, subject=_("Reminder: opinion due"), sms=("reminder", params))
 
 
+def send_meeting_notice(assignment):
+    """On accepting a place in a meeting review: its time and place by every channel, the
+    calendar file by mail, so a member who reads only text messages knows where to be."""
+    review = assignment.review
+    when = timezone.localtime(review.meeting_at).strftime("%Y-%m-%d %H:%M") if review.meeting_at else "-"
+    params = {"plan": review.plan.title, "when": when, "place": review.location or "-"}
+    text = _("The meeting on “{plan}”: {when}, {place}.").format(**params)
+    _deliver(assignment, kind="meeting", text=text, subject=_("Meeting"), sms=("meeting", params), attach_ics=True)
+
+
 def send_calendar_update(assignment):
     text = _("The meeting on “{plan}” has moved: {when:%Y-%m-%d %H:%M}, {place}.").format(
         plan=assignment.review.plan.title,

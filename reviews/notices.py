@@ -57,7 +57,7 @@ class NoticeListView(generics.ListAPIView):
         if not rules.can_manage_review(self.request.user):
             raise exceptions.PermissionDenied()
         raw = self.request.query_params.get("review", "")
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID:
             raise exceptions.ValidationError({"review": [_("Name the review by its id: ?review=<id>.")]})
         review = Review.objects.filter(pk=int(raw)).first()
         if review is None:

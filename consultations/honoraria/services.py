@@ -12,6 +12,7 @@ from consultations.honoraria import rates, rules, selectors, tax
 from consultations.honoraria.models import Payment, Rate
 from core.errors import StateConflict
 from experts.rules import require
+from reviews.models import Review
 
 COMPUTED_FIELDS = ("basis", "days", "daily", "net", "gross", "tax")
 
@@ -54,6 +55,8 @@ def refresh_payments(review, *, by):
     require(rules.may_manage_honoraria, by)
     if not rules.is_payable(review):
         raise StateConflict(_("Honoraria are computed once the review is closed."))
+    # the review's row, held until the commit: a second "compute" at once waits, then finds the rows
+    list(Review.objects.select_for_update().filter(pk=review.pk).values_list("pk", flat=True))
     existing = {p.expert_id: p for p in Payment.objects.select_for_update().filter(review=review)}
     owed = {row["expert"].pk: row for row in selectors.basis(review)}
     now = timezone.now()

@@ -18,6 +18,7 @@ from consultations.meetings.models import Attendance, Vote
 from core import versioning
 from core.rest import IdField, TextField, error_response
 from reviews import selectors as review_selectors
+from reviews.models import Review
 
 
 def review_or_404(request, review_id):
@@ -30,6 +31,13 @@ def review_or_404(request, review_id):
 def require(allowed, message):
     if not allowed:
         raise exceptions.PermissionDenied(message)
+
+
+def panel_or_404(request, review):
+    """Who attended and how they voted name the panel: for anyone who may not see the panel
+    (``reviews.rules.can_see_panel``), these answer 404, as the assignments do."""
+    if not rules.sees_attendance(request.user, review):
+        raise exceptions.NotFound()
 
 
 # ---------------------------------------------------------------- bodies
@@ -187,7 +195,7 @@ class AttendanceView(APIView):
     @extend_schema(responses=AttendanceSerializer(many=True))
     def get(self, request, review_id):
         review = review_or_404(request, review_id)
-        require(rules.sees_attendance(request.user, review), _("Who is present is the panel's and the secretariat's."))
+        panel_or_404(request, review)
         return Response([attendance_json(row) for row in selectors.attendance(review)])
 
     @extend_schema(request=AttendanceSerializer, responses=AttendanceSerializer)
@@ -221,7 +229,7 @@ class VotesView(APIView):
     @extend_schema(responses=VotesRead)
     def get(self, request, review_id):
         review = review_or_404(request, review_id)
-        require(rules.sees_attendance(request.user, review), _("The votes are the panel's and the secretariat's."))
+        panel_or_404(request, review)
         return Response(votes_json(review))
 
     @extend_schema(request=VoteSerializer, responses=VotesRead)
@@ -278,7 +286,9 @@ class MinutesDocumentView(APIView):
     @extend_schema(responses={(200, CONTENT_TYPES["docx"]): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request, review_id):
         review = review_or_404(request, review_id)
-        require(rules.sees_attendance(request.user, review), _("The minutes are the panel's and the secretariat's."))
+        panel_or_404(request, review)
+        if review.mode != Review.Mode.MEETING:
+            raise exceptions.NotFound(_("This review is written (书面函审): it has no meeting."))
         response = HttpResponse(minutes.minutes_docx(review), content_type=CONTENT_TYPES["docx"])
         response["Content-Disposition"] = f'attachment; filename="minutes-{review.pk}.docx"'
         return response

@@ -31,6 +31,13 @@ def _require_meeting_review(review):
         raise StateConflict(_("This review is written (书面函审): it has no meeting."))
 
 
+def _lock_review(review):
+    """Hold the review's row until the commit: two check-ins or votes of one member at once (a
+    double tap, a hand-marking while they scan) run one after the other, and the second finds the
+    first's row instead of breaking the unique constraint."""
+    list(Review.objects.select_for_update().filter(pk=review.pk).values_list("pk", flat=True))
+
+
 def _locked_meeting(review):
     Meeting.objects.get_or_create(review=review)
     return Meeting.objects.select_for_update().get(review=review)
@@ -76,6 +83,14 @@ def _clean_items(review, items):
     return cleaned
 
 
+def _count_checked_in_for(review, length, *, by):
+    """A length set after some checked in: their presence counts for it too, unless the
+    secretariat corrected their days by hand (a row with a reason keeps its days)."""
+    for attendance in Attendance.objects.filter(review=review, how=Attendance.How.CODE, reason="").exclude(days=length):
+        attendance.days = length
+        _save(attendance, by, "meeting length")
+
+
 @transaction.atomic
 def set_agenda(review, *, by, items, meeting_length=None):
     """Replace the meeting's agenda with ``items`` (``[{"title", "section"}]``, in order), and set
@@ -89,6 +104,7 @@ def set_agenda(review, *, by, items, meeting_length=None):
     meeting = _locked_meeting(review)
     if meeting_length is not None:
         meeting.length = clean_days(meeting_length, "length")
+        _count_checked_in_for(review, meeting.length, by=by)
     for old in AgendaItem.objects.filter(review=review):
         old._history_user, old._change_reason = by, "agenda replaced"
         old.delete()
@@ -153,6 +169,7 @@ def check_in(review, *, by, code):
     problem = code_problem(review, code)
     if problem:
         raise ValidationError({"code": [problem]})
+    _lock_review(review)
     existing = Attendance.objects.filter(review=review, expert=assignment.expert).first()
     if existing is not None:
         return existing
@@ -189,6 +206,7 @@ def mark_present(review, *, by, expert, reason, days=None):
     days = clean_days(days) if days is not None else None
     if review.state not in rules.MEETING_STATES or selectors.minutes_filed(review):
         raise StateConflict(_("The meeting is over: its attendance is part of the record."))
+    _lock_review(review)
     attendance = Attendance.objects.select_for_update().filter(review=review, expert=member).first()
     if attendance is None:
         attendance = Attendance(review=review, expert=member, how=Attendance.How.HAND,
@@ -230,6 +248,7 @@ def cast_vote(review, *, by, vote):
         raise StateConflict(problem)
     if not selectors.is_present(review, assignment.expert):
         raise PermissionDenied(_("Check in first: only members present at the meeting vote."))
+    _lock_review(review)
     version = selectors.current_version(review)
     row = Vote.objects.select_for_update().filter(review=review, expert=assignment.expert, version=version).first()
     row = row or Vote(review=review, expert=assignment.expert, version=version)

@@ -75,10 +75,10 @@ def deliver(notice):
         return []
     if notice.channel == Notice.Channel.EMAIL:
         return _deliver_email(notice)
-    gateway = sms.gateway()
     notice.attempts += 1
-    notice.provider = gateway.name
     try:
+        gateway = sms.gateway()
+        notice.provider = gateway.name
         sent = gateway.send(notice.to, kind=notice.kind, params=notice.params)
     except sms.GatewayError as error:
         if error.retryable and notice.attempts < max_attempts():

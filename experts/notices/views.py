@@ -28,7 +28,10 @@ def signed(request):
 @csrf_exempt
 @require_POST
 def receipt_callback(request, provider):
-    gateway = sms.gateway()
+    try:
+        gateway = sms.gateway()
+    except sms.GatewayError:  # set up wrong: the provider pushes again later
+        return JsonResponse({"detail": _("The text message gateway is not set up; try again later.")}, status=503)
     if provider != gateway.name or provider == sms.ConsoleGateway.name:
         raise Http404
     if not signed(request):

@@ -73,6 +73,8 @@ def accept_assignment(assignment, *, by, no_conflict, confidentiality):
     permissions.grant_review_access(locked)
     signals.assignment_accepted.send(sender=Assignment, assignment=locked)
     _changed(locked)
+    if locked.review.mode == Review.Mode.MEETING and locked.review.meeting_at:
+        invitations.send_meeting_notice(locked)
     return locked
 
 

@@ -227,7 +227,7 @@ def test_attendance_is_for_who_may_see_the_panel(review, api_as, secretariat_use
     staff = staff_of(review.plan.submitted_by, "dept-staff")
     outsider = make_user("expert", username="outsider")
 
-    assert api_as(staff).get(url(review, "attendance/")).status_code == 403
+    assert api_as(staff).get(url(review, "attendance/")).status_code == 404
     assert api_as(outsider).get(url(review, "attendance/")).status_code == 404
     assert api_as(members(review)[1]).post(url(review, "attendance/"), {"expert": 1, "reason": "x"},
                                            format="json").status_code == 403  # fmt: skip
@@ -356,7 +356,7 @@ def test_votes_are_for_who_may_see_the_panel_and_the_department_hears_counts_onl
     staff = staff_of(review.plan.submitted_by, "dept-staff")
     event = ReviewEvent.objects.filter(review=review, type="vote.cast").get()
 
-    assert api_as(staff).get(url(review, "votes/")).status_code == 403
+    assert api_as(staff).get(url(review, "votes/")).status_code == 404
     assert api_as(make_user("expert", username="outsider")).get(url(review, "votes/")).status_code == 404
     shown = review_events.without_panel(review_events.event_message(event))
     assert {k: v for k, v in shown.items() if k not in ("at", "seq")} == {
@@ -389,3 +389,40 @@ def test_comment_during_the_meeting_still_works_alongside(review):
     member = members(review)[1]
     opinion_services.add_comment(review, by=member, text="建议细化。", section="")
     assert review.state == Review.State.OPEN
+
+
+# ---------------------------------------------------------------- from check-in to the fees
+
+
+def test_the_fees_of_a_meeting_follow_the_check_ins_and_a_length_set_later(review, api_as, secretariat_user):
+    """Check-in is the honoraria's basis: a half-day length set after the members checked in
+    counts for them, except a member whose days the secretariat corrected by hand; a member
+    who never checked in is owed nothing."""
+    from consultations.honoraria import services as honoraria
+
+    first, second, absent = members(review)
+    check_in_all(review, [first, second])
+    services.mark_present(review, by=secretariat_user, expert=second.expert.pk, reason="提前离会", days="2")
+    services.set_agenda(review, by=secretariat_user, items=[], meeting_length="0.5")
+    close_with_group_opinion(review, secretariat_user)
+
+    payments = honoraria.refresh_payments(review, by=secretariat_user)
+
+    assert selectors.attended_days(review) == {first.expert.pk: Decimal("0.5"), second.expert.pk: Decimal("2.0")}
+    assert sorted((p.expert_id, p.days) for p in payments) == sorted(
+        [(first.expert.pk, Decimal("0.5")), (second.expert.pk, Decimal("2.0"))]
+    )
+    assert absent.expert.pk not in {p.expert_id for p in payments}
+
+
+def test_minutes_of_a_written_review_are_404_saying_it_has_no_meeting(secretariat_user, api_as):
+    from tests.consultations.conftest import build_open_review
+
+    written = build_open_review(secretariat_user)
+
+    response = api_as(secretariat_user).get(url(written, "minutes.docx"))
+
+    assert (response.status_code, response.json()["detail"]) == (
+        404,
+        "This review is written (书面函审): it has no meeting.",
+    )

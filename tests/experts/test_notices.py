@@ -282,3 +282,20 @@ def test_a_kind_without_a_template_code_fails_without_calling_the_provider(aliyu
     assert aliyun.requests == []
     assert (notice.status, notice.attempts) == ("failed", 1)
     assert "SMS_TEMPLATE_REMINDER" in notice.provider_reason
+
+
+def test_a_gateway_that_cannot_be_set_up_fails_the_invitation_with_why_and_mails_it(settings, expert, client):
+    """Tencent's SDK refuses to start without its keys: the notice does not stay queued, it fails
+    with the reason, the invitation goes by mail with a call flagged, and a receipt push is a 503."""
+    settings.SMS_SENDER = "tencent"
+    settings.SMS_ACCESS_KEY_ID = settings.SMS_ACCESS_KEY_SECRET = ""
+    settings.SMS_TEMPLATES = TEMPLATES
+    settings.SMS_CALLBACK_SECRET = SECRET
+
+    notice = text(expert)
+    pushed = push(client, "tencent", [])
+
+    assert (notice.status, notice.attempts, notice.needs_phone_call) == ("failed", 1, True)
+    assert notice.provider_reason.startswith("TencentCloudSDKException")
+    assert Notice.objects.get(fallback_of=notice).channel == "email"
+    assert pushed.status_code == 503

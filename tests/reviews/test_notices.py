@@ -100,3 +100,45 @@ def test_a_failed_notice_is_on_the_secretariats_home_with_its_reason_and_links_t
     assert html.count("<tr data-week-row") == 1
     assert "isv.MOBILE_NUMBER_ILLEGAL: 非法手机号" in html and notice.expert.name in html
     assert f'href="/admin/reviews/{drawn.pk}/board/#notices"' in html
+
+
+def test_a_review_named_by_a_digit_that_is_not_ascii_is_a_400(secretariat_user):
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(secretariat_user)
+
+    response = client.get("/api/v1/notices/", {"review": "²"})
+
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["review"])
+
+
+def test_accepting_a_meeting_review_texts_its_time_and_place_a_written_one_does_not(
+    plan, secretariat_user, roster, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reviews.services import assignments
+    from tests.reviews.conftest import schedule
+
+    meeting_at = timezone.now() + timedelta(days=10)
+    meeting = schedule(plan, secretariat_user, mode="meeting", meeting_at=meeting_at, location="市政府 302 会议室")
+    written = schedule(plan, secretariat_user)
+    for review in (meeting, written):
+        with django_capture_on_commit_callbacks(execute=True):
+            draw_services.draw_for_review(review, by=secretariat_user, seed=f"meeting-{review.pk}")
+    for review in (meeting, written):
+        assignment = review.assignments.select_related("expert__user").first()
+        with django_capture_on_commit_callbacks(execute=True):
+            assignments.accept_assignment(assignment, by=assignment.expert.user, no_conflict=True, confidentiality=True)
+
+    sent = Notice.objects.filter(kind="meeting", channel="sms")
+    (notice,) = sent
+    when = timezone.localtime(meeting_at).strftime("%Y-%m-%d %H:%M")
+    assert (notice.about_id, notice.params) == (
+        meeting.pk,
+        {"plan": plan.title, "when": when, "place": "市政府 302 会议室"},
+    )
+    assert notice.status == "sent"
