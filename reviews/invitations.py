@@ -65,9 +65,15 @@ def _deliver(assignment, *, kind, text, subject, sms, attach_ics=False):
     if expert.user_id:
         notify.notify(expert.user, kind=kind, text=text, url=_portal_url())
     review = assignment.review
+    if outbox.wants_email(expert):
+        _mail_after_commit(assignment, kind=sms[0], text=text, subject=subject, attach_ics=attach_ics)
+    # after the mail's hook: a text message that fails at once (the immediate task backend) finds
+    # the mail recorded and does not mail the invitation a second time
     outbox.queue_sms(expert, kind=sms[0], params=sms[1], about=review)
-    if not outbox.wants_email(expert):
-        return
+
+
+def _mail_after_commit(assignment, *, kind, text, subject, attach_ics):
+    expert, review = assignment.expert, assignment.review
     ics = meeting_ics(review) if attach_ics and review.mode == review.Mode.MEETING else None
 
     def send():
@@ -80,7 +86,7 @@ def _deliver(assignment, *, kind, text, subject, sms, attach_ics=False):
         except Exception:  # a mail outage must not undo the invitation; the portal has it
             logger.warning("mail to expert %s not sent", expert.pk, exc_info=True)
             sent = False
-        outbox.record_email(expert, kind=sms[0], subject=subject, sent=sent, about=review)
+        outbox.record_email(expert, kind=kind, subject=subject, sent=sent, about=review)
 
     transaction.on_commit(send)
 

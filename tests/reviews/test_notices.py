@@ -142,3 +142,23 @@ def test_accepting_a_meeting_review_texts_its_time_and_place_a_written_one_does_
         {"plan": plan.title, "when": when, "place": "市政府 302 会议室"},
     )
     assert notice.status == "sent"
+
+
+def test_an_invitation_whose_text_is_refused_at_once_is_mailed_once_not_twice(
+    review, secretariat_user, settings, django_capture_on_commit_callbacks
+):
+    """The immediate task backend sends the text inside the commit hooks: the mail's hook runs
+    first, so the refusal's fallback finds the invitation already mailed."""
+    from tests.experts.sms_fakes import FakeAliyun, refuse_aliyun
+    from tests.experts.test_notices import provider_settings
+
+    with FakeAliyun() as fake:
+        provider_settings(settings, "aliyun", fake)
+        fake.answer("SendSms", refuse_aliyun("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号"))
+        with django_capture_on_commit_callbacks(execute=True):
+            draw_services.draw_for_review(review, by=secretariat_user, seed="refused-texts")
+
+    panel = list(review.assignments.values_list("expert__email", flat=True))
+    texts = Notice.objects.filter(channel="sms", kind="invitation")
+    assert set(texts.values_list("status", "needs_phone_call")) == {("failed", True)}
+    assert sorted(address for message in mail.outbox for address in message.to) == sorted(panel)
