@@ -49,7 +49,16 @@ class NoticeListView(generics.ListAPIView):
     serializer_class = NoticeSerializer
     queryset = Notice.objects.none()  # names the model for the schema; get_queryset() decides
 
-    @extend_schema(parameters=[OpenApiParameter("review", int, required=True, description="The review's id.")])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "review",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                required=True,
+                description="The review's id.",
+            )  # fmt: skip
+        ]
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

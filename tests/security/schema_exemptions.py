@@ -33,6 +33,11 @@ POSITIVE_EXEMPT = {
     "POST /api/v1/proposals/{proposal_id}/return/": "only a routed or submitted proposal is returned",
     "POST /api/v1/reviews/{review_id}/draw/commitment/": "the round must be in the future; the pool must give a panel",
     "POST /api/v1/reviews/{review_id}/draw/": "the public value must be the committed round's (its signature checked)",
+    "GET /api/v1/notices/": "the review must be named by its id: an empty ?review= names none",
+    "PUT /api/v1/reviews/{review_id}/minutes/": "the version must be the current one (If-Match)",
+    "PUT /api/v1/reviews/{review_id}/agenda/": "the sections must be anchors of the plan; the meeting not over",
+    "POST /api/v1/reviews/{review_id}/checkin/": "the code must be the room's current one",
+    "POST /api/v1/reviews/{review_id}/attendance/": "the expert must be on the panel; a reason is required",
 }
 # Revoking the token would sign the rest of the run out; it is fuzzed anonymously.
 SIGNS_OUT = "DELETE /api/v1/auth/token/"
