@@ -35,6 +35,7 @@ POSITIVE_EXEMPT = {
     "POST /api/v1/reviews/{review_id}/draw/": "the public value must be the committed round's (its signature checked)",
     "GET /api/v1/notices/": "the review must be named by its id: an empty ?review= names none",
     "PUT /api/v1/reviews/{review_id}/minutes/": "the version must be the current one (If-Match)",
+    "POST /api/v1/reviews/{review_id}/agenda/move/": "an item of this agenda, or a step of 1 or -1, must be named",
     "PUT /api/v1/reviews/{review_id}/agenda/": "the sections must be anchors of the plan; the meeting not over",
     "POST /api/v1/reviews/{review_id}/checkin/": "the code must be the room's current one",
     "POST /api/v1/reviews/{review_id}/attendance/": "the expert must be on the panel; a reason is required",
