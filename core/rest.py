@@ -95,9 +95,26 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class ModelSerializer(serializers.ModelSerializer):
-    """A model's text fields as ``TextField``: strings only, length as sent."""
+def _is_form(request):
+    content_type = getattr(request, "content_type", "") or ""
+    return content_type.startswith(("multipart/", "application/x-www-form-urlencoded"))
 
+
+class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id, or null where null is allowed. DRF reads ``""`` as null for every body; only a form
+    has no other way to say none: in JSON, ``"parent": ""`` is a 400, as the schema says."""
+
+    def run_validation(self, data=serializers.empty):
+        if data == "" and not _is_form(self.context.get("request")):
+            self.fail("incorrect_type", data_type="str")
+        return super().run_validation(data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """A model's text fields as ``TextField``: strings only, length as sent; its relations as
+    ``PrimaryKeyRelatedField``: an id or null, never ``""`` in JSON."""
+
+    serializer_related_field = PrimaryKeyRelatedField
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: TextField,

@@ -420,6 +420,17 @@ def test_organization_name_longer_than_the_schema_allows_is_400_even_if_trimming
     assert not Organization.objects.exists()
 
 
+def test_an_empty_string_for_a_parent_is_400_in_json_which_is_all_organizations_take(api_as, secretariat_user):
+    # Schemathesis: {"parent": ""} was read as null, though the schema says an id or null.
+    client = api_as(secretariat_user)
+
+    as_json = client.post("/api/v1/organizations/", {"name": "甲", "kind": "other", "parent": ""}, format="json")
+    as_form = client.post("/api/v1/organizations/", {"name": "乙", "kind": "other", "parent": ""}, format="multipart")
+
+    assert (as_json.status_code, list(as_json.json()["errors"])) == (400, ["parent"])
+    assert (as_form.status_code, list(Organization.objects.values_list("name", "parent"))) == (415, [])
+
+
 def test_organizations_list_constant_queries_1_and_20(api_as, commission_user):
     client = api_as(commission_user)
 
