@@ -317,7 +317,7 @@ MATRIX = {
     "api-review-votes": {"GET": sees_panel, "POST": on_accepted_panel},
     "api-review-minutes": {"GET": only(SECRETARIAT), "PUT": only(SECRETARIAT)},
     "api-review-minutes-file": {"POST": only(SECRETARIAT)},
-    "api-review-minutes-docx": {"GET": sees_panel},
+    "api-review-minutes-docx": {"GET": nobody},  # the matrix's review is written: it has no meeting (404 for all)
     # portal pages: consolidation, responses, honoraria
     "workspace": {"GET": department_or_staff},
     "consolidation": {"GET": sees_consolidation},
